@@ -21,7 +21,10 @@ std::vector<RowRange> PlanBands(const Filter& filter, Size input, Size output) {
   int rows = std::max(kMinBandRows, (height + kMaxBands - 1) / kMaxBands);
   // A band re-reads its halo; make each band's own share of input rows at least twice the halo,
   // so the redundant work stays under a third.
-  const int halo = std::max(0, filter.Footprint({0, 1}, input).size() - 1);
+  // A footprint that spans the whole input (a rotation reads every input row for any output
+  // band) cannot be reduced by larger bands; only finite halos set a minimum band size.
+  int halo = std::max(0, filter.Footprint({0, 1}, input).size() - 1);
+  if (halo >= input.height - 1) halo = 0;
   const double input_rows_per_output_row =
       static_cast<double>(input.height) / std::max(1, output.height);
   const int rows_for_halo =
