@@ -38,8 +38,10 @@ HWY_ATTR void U8ToF32(const uint8_t* src, size_t n, float* dst) {
 HWY_ATTR void StoreRoundedU8(hn::Vec<DF> v, uint8_t* dst) {
   const DF df;
   const DU8 du8;
+  // Clamp before converting: Highway 1.0.3's DemoteTo(u8, i32) on x86 packs through u16 and
+  // wraps values in (32767, 33023] instead of saturating them (caught by core_test).
+  v = hn::Min(hn::Max(v, hn::Zero(df)), hn::Set(df, 255.0f));
   hn::StoreU(hn::DemoteTo(du8, hn::NearestInt(v)), du8, dst);
-  (void)df;
 }
 
 HWY_ATTR void F32ToU8(const float* src, size_t n, uint8_t* dst) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "pixflow/filters/status.h"
 
@@ -87,8 +88,14 @@ template <typename T>
 class Image {
  public:
   Image() = default;
-  Image(Image&&) noexcept = default;
-  Image& operator=(Image&&) noexcept = default;
+  // A moved-from Image is empty, not a view of pixels it no longer owns.
+  Image(Image&& other) noexcept
+      : buffer_(std::move(other.buffer_)), view_(std::exchange(other.view_, {})) {}
+  Image& operator=(Image&& other) noexcept {
+    buffer_ = std::move(other.buffer_);
+    view_ = std::exchange(other.view_, {});
+    return *this;
+  }
   Image(const Image&) = delete;
   Image& operator=(const Image&) = delete;
 
