@@ -82,6 +82,13 @@ Status InitCodecs() {
   return Status::Ok();
 }
 
+bool LooksLikeImage(const std::filesystem::path& path) {
+  if (!InitCodecs().ok()) return false;
+  const bool known = vips_foreign_find_load(path.c_str()) != nullptr;
+  if (!known) vips_error_clear();  // "not a known file format" is the answer, not an error
+  return known;
+}
+
 Result<Image8> DecodeFile(const std::filesystem::path& path) {
   PIXFLOW_RETURN_IF_ERROR(InitCodecs());
   const std::string name = path.string();

@@ -17,6 +17,10 @@ namespace pixflow::io {
 // Starts libvips once per process (thread-safe, idempotent). Every function below calls it.
 Status InitCodecs();
 
+// True when some loader recognises the file's first bytes as an image it can read. Cheap: reads
+// the header only. Folder walkers use it to skip non-image files without an error.
+bool LooksLikeImage(const std::filesystem::path& path);
+
 // Decodes a whole file. Errors name the file and the reason.
 Result<Image8> DecodeFile(const std::filesystem::path& path);
 // Decodes bytes already in memory; `name` is used in error messages.
