@@ -18,7 +18,8 @@ Image8 RandomImage(int width, int height, int channels, uint32_t seed) {
   std::uniform_int_distribution<int> byte(0, 255);
   for (int y = 0; y < height; ++y) {
     uint8_t* row = image.Row(y);
-    for (size_t i = 0; i < image.view().row_elements(); ++i) row[i] = static_cast<uint8_t>(byte(rng));
+    for (size_t i = 0; i < image.view().row_elements(); ++i)
+      row[i] = static_cast<uint8_t>(byte(rng));
   }
   return image;
 }
@@ -74,7 +75,7 @@ Image8 RealImage(const std::string& name, int channels) {
 }
 
 std::vector<Size> AwkwardSizes() {
-  return {{1, 1, 1}, {1, 1, 3}, {1, 37, 3}, {37, 1, 4}, {2, 2, 2}, {17, 13, 1},
+  return {{1, 1, 1},  {1, 1, 3},  {1, 37, 3},   {37, 1, 4},   {2, 2, 2},   {17, 13, 1},
           {67, 5, 3}, {5, 67, 4}, {129, 31, 3}, {255, 97, 4}, {73, 129, 1}};
 }
 

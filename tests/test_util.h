@@ -4,10 +4,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "pixflow/filters/image.h"
 

@@ -27,8 +27,8 @@ constexpr int kMaxWidth = 640;
 pixflow::FilterChain ChainFor(pixflow::Size size) {
   pixflow::FilterChain chain;
   if (size.width > kMaxWidth) {
-    const int height = std::max(1, static_cast<int>(std::lround(
-                                       static_cast<double>(size.height) * kMaxWidth / size.width)));
+    const int height = std::max(1, static_cast<int>(std::lround(static_cast<double>(size.height) *
+                                                                kMaxWidth / size.width)));
     chain.Add(pixflow::MakeResize(kMaxWidth, height, {pixflow::ResizeKernel::kLanczos3}));
   }
   chain.Add(pixflow::MakeUnsharpMask(/*sigma=*/0.8, /*amount=*/0.5));
@@ -98,9 +98,9 @@ int main(int argc, char** argv) {
     }
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  fmt::print("{} converted, {} failed, {} skipped (not images) in {:.2f} s using {} threads; "
-             "results in {}/\n",
-             converted, failed, skipped, seconds, tbb::info::default_concurrency(),
-             out_dir.string());
+  fmt::print(
+      "{} converted, {} failed, {} skipped (not images) in {:.2f} s using {} threads; "
+      "results in {}/\n",
+      converted, failed, skipped, seconds, tbb::info::default_concurrency(), out_dir.string());
   return failed == 0 ? 0 : 1;
 }

@@ -171,7 +171,8 @@ Image8 GreyStudy(int width, int height) {
       const float cx = 0.25f + 0.25f * fi, cy = 0.3f + 0.2f * fi, rad = 0.12f;
       const float d =
           std::hypot(u - cx, (v - cy) * static_cast<float>(height) / static_cast<float>(width));
-      if (d < rad) g = 60 + 190 * std::sqrt(1 - (d / rad) * (d / rad)) * (1 - 0.5f * (u - cx + rad) / rad);
+      if (d < rad)
+        g = 60 + 190 * std::sqrt(1 - (d / rad) * (d / rad)) * (1 - 0.5f * (u - cx + rad) / rad);
       if (std::fabs(d - rad * 1.3f) < 0.002f) g = 250;
     }
     px[0] = g;

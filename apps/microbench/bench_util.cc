@@ -1,9 +1,6 @@
 #include "bench_util.h"
 
 #include <benchmark/benchmark.h>
-#include <opencv2/core/utility.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
@@ -11,6 +8,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 namespace pixflow::bench {
 namespace {
@@ -25,40 +25,46 @@ Image8 MakeBenchImage(int channels) {
   cv::resize(bgr, big, cv::Size(kBenchWidth, kBenchHeight), 0, 0, cv::INTER_CUBIC);
   cv::Mat out;
   switch (channels) {
-    case 1: cv::cvtColor(big, out, cv::COLOR_BGR2GRAY); break;
-    case 3: cv::cvtColor(big, out, cv::COLOR_BGR2RGB); break;
+    case 1:
+      cv::cvtColor(big, out, cv::COLOR_BGR2GRAY);
+      break;
+    case 3:
+      cv::cvtColor(big, out, cv::COLOR_BGR2RGB);
+      break;
     default: {
       cv::cvtColor(big, out, cv::COLOR_BGR2RGBA);
       for (int y = 0; y < out.rows; ++y) {
-        for (int x = 0; x < out.cols; ++x) out.at<cv::Vec4b>(y, x)[3] = static_cast<uint8_t>(x * 255 / out.cols);
+        for (int x = 0; x < out.cols; ++x)
+          out.at<cv::Vec4b>(y, x)[3] = static_cast<uint8_t>(x * 255 / out.cols);
       }
     }
   }
-  ConstView8 view(out.data, out.cols, out.rows, out.channels(), static_cast<ptrdiff_t>(out.step[0]));
+  ConstView8 view(out.data, out.cols, out.rows, out.channels(),
+                  static_cast<ptrdiff_t>(out.step[0]));
   return std::move(Image8::CopyOf(view).value());
 }
 
 void Register(const std::string& name, int threads, int64_t pixels, bool is_pixflow,
               std::function<void()> fn) {
-  benchmark::RegisterBenchmark(
-      name.c_str(),
-      [threads, pixels, is_pixflow, fn](benchmark::State& state) {
-        auto run = [&] {
-          for (auto _ : state) fn();
-        };
-        if (is_pixflow) {
-          tbb::task_arena arena(threads);
-          arena.execute(run);
-        } else {
-          const int previous = cv::getNumThreads();
-          cv::setNumThreads(threads);
-          run();
-          cv::setNumThreads(previous);
-        }
-        state.SetItemsProcessed(state.iterations() * pixels);
-        state.counters["MPix/s"] = benchmark::Counter(
-            static_cast<double>(state.iterations() * pixels) / 1e6, benchmark::Counter::kIsRate);
-      })
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [threads, pixels, is_pixflow, fn](benchmark::State& state) {
+                                 auto run = [&] {
+                                   for (auto _ : state) fn();
+                                 };
+                                 if (is_pixflow) {
+                                   tbb::task_arena arena(threads);
+                                   arena.execute(run);
+                                 } else {
+                                   const int previous = cv::getNumThreads();
+                                   cv::setNumThreads(threads);
+                                   run();
+                                   cv::setNumThreads(previous);
+                                 }
+                                 state.SetItemsProcessed(state.iterations() * pixels);
+                                 state.counters["MPix/s"] = benchmark::Counter(
+                                     static_cast<double>(state.iterations() * pixels) / 1e6,
+                                     benchmark::Counter::kIsRate);
+                               })
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
 }

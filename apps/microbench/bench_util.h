@@ -6,9 +6,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <string>
-
 #include <opencv2/core.hpp>
+#include <string>
 
 #include "pixflow/filters/image.h"
 

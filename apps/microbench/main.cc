@@ -82,9 +82,8 @@ class PairingReporter : public benchmark::ConsoleReporter {
         }
       }
       if (pairs > 0) {
-        out << "\nGeometric mean of OpenCV time / pixflow time over " << pairs
-            << " ops: **" << std::exp(log_sum / pairs) << "**; lowest: " << worst_op << " ("
-            << worst << ")\n";
+        out << "\nGeometric mean of OpenCV time / pixflow time over " << pairs << " ops: **"
+            << std::exp(log_sum / pairs) << "**; lowest: " << worst_op << " (" << worst << ")\n";
       }
     }
     return out.str();

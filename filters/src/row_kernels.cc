@@ -54,9 +54,8 @@ HWY_ATTR void F32ToU8(const float* src, size_t n, uint8_t* dst) {
 
 // Calls store(sum, i) for each whole vector starting at i in [begin, end).
 template <class Store>
-HWY_ATTR HWY_INLINE void WeightedSumRowsT(const float* const* rows, const float* weights,
-                                          int taps, size_t begin, size_t end,
-                                          const Store& store) {
+HWY_ATTR HWY_INLINE void WeightedSumRowsT(const float* const* rows, const float* weights, int taps,
+                                          size_t begin, size_t end, const Store& store) {
   const DF df;
   for (size_t i = begin; i < end; i += hn::Lanes(df)) {
     auto acc = hn::Mul(hn::Set(df, weights[0]), hn::LoadU(df, rows[0] + i));
@@ -90,8 +89,8 @@ HWY_ATTR void WeightedSumRowsToU8(const float* const* rows, const float* weights
   F32ToU8(tail, n - whole, dst + whole);
 }
 
-HWY_ATTR void HorizontalTaps(const float* src, const float* weights, int taps, int step,
-                             size_t n, float* dst) {
+HWY_ATTR void HorizontalTaps(const float* src, const float* weights, int taps, int step, size_t n,
+                             float* dst) {
   const DF df;
   const size_t lanes = hn::Lanes(df);
   for (size_t i = 0; i < n; i += lanes) {

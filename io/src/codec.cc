@@ -53,9 +53,8 @@ Result<Image8> ToInterchange(VipsImage* decoded, const std::string& name) {
     return Status(StatusCode::kUnsupported,
                   name + ": " + std::to_string(bands) + " bands; pixflow handles 1 to 4");
   }
-  PIXFLOW_ASSIGN_OR_RETURN(
-      Image8 image, Image8::Create(vips_image_get_width(bytes.get()),
-                                   vips_image_get_height(bytes.get()), bands));
+  PIXFLOW_ASSIGN_OR_RETURN(Image8 image, Image8::Create(vips_image_get_width(bytes.get()),
+                                                        vips_image_get_height(bytes.get()), bands));
   size_t size = 0;
   // Decoding happens here (libvips is lazy), so truncated or corrupt data fails here.
   void* memory = vips_image_write_to_memory(bytes.get(), &size);

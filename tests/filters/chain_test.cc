@@ -1,10 +1,11 @@
 // FilterChain: shapes are planned before any pixel is touched, errors name the failing filter,
 // and running the chain equals applying the filters one by one.
+#include "pixflow/filters/chain.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 
-#include "pixflow/filters/chain.h"
 #include "test_util.h"
 
 namespace pixflow {

@@ -1,4 +1,6 @@
 // Codec round trips, format detection from bytes, errors on corrupt input, atomic writes.
+#include "pixflow/io/codec.h"
+
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
@@ -6,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pixflow/io/codec.h"
 #include "test_util.h"
 
 namespace pixflow::io {
@@ -28,7 +29,8 @@ class CodecTest : public ::testing::Test {
   fs::path Write(const std::string& name, std::span<const uint8_t> bytes) {
     const fs::path path = dir_ / name;
     std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     return path;
   }
   std::vector<fs::path> Files() const {
@@ -81,9 +83,9 @@ TEST_F(CodecTest, CorruptInputGivesAnErrorNamingTheFile) {
   const std::vector<uint8_t> truncated(jpg->begin(), jpg->begin() + jpg->size() / 2);
   const std::vector<uint8_t> nothing;
   const std::vector<uint8_t> garbage(4096, 0x5A);
-  for (const auto& [name, bytes] : {std::pair{"truncated.jpg", truncated},
-                                    std::pair{"empty.png", nothing},
-                                    std::pair{"garbage.webp", garbage}}) {
+  for (const auto& [name, bytes] :
+       {std::pair{"truncated.jpg", truncated}, std::pair{"empty.png", nothing},
+        std::pair{"garbage.webp", garbage}}) {
     const fs::path path = Write(name, bytes);
     Result<Image8> decoded = DecodeFile(path);
     ASSERT_FALSE(decoded.ok()) << name;

@@ -36,7 +36,7 @@ inline int MapBorder(int i, int n, Border border) {
 // What one call to Filter::ProcessBand sees: the input rows its footprint asked for (clamped to
 // the image) and the output rows it must fill.
 struct Band {
-  ConstView8 input;      // rows [input_rows.begin, input_rows.end) of the input image
+  ConstView8 input;  // rows [input_rows.begin, input_rows.end) of the input image
   RowRange input_rows;
   int input_height = 0;  // of the whole input, for edge handling
   View8 output;          // rows [output_rows.begin, output_rows.end) of the output image

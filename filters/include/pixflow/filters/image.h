@@ -40,8 +40,8 @@ class ImageView {
                   static_cast<ptrdiff_t>(width) * channels * static_cast<ptrdiff_t>(sizeof(T))) {}
 
   // A mutable view converts to a read-only one, never the reverse.
-  template <typename U, typename = std::enable_if_t<std::is_same_v<const U, T> &&
-                                                   !std::is_same_v<U, T>>>
+  template <typename U,
+            typename = std::enable_if_t<std::is_same_v<const U, T> && !std::is_same_v<U, T>>>
   ImageView(const ImageView<U>& other)  // NOLINT(google-explicit-constructor)
       : ImageView(other.data(), other.width(), other.height(), other.channels(),
                   other.stride_bytes()) {}

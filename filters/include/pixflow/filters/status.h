@@ -52,7 +52,7 @@ inline Status Unsupported(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : state_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -77,16 +77,16 @@ class [[nodiscard]] Result {
 #define PIXFLOW_CONCAT(a, b) PIXFLOW_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not ok.
-#define PIXFLOW_RETURN_IF_ERROR(expr)                \
-  do {                                               \
-    ::pixflow::Status pixflow_status_ = (expr);      \
+#define PIXFLOW_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::pixflow::Status pixflow_status_ = (expr);        \
     if (!pixflow_status_.ok()) return pixflow_status_; \
   } while (false)
 
 // `PIXFLOW_ASSIGN_OR_RETURN(auto img, Decode(...));` declares `img` from a Result or returns its
 // Status.
-#define PIXFLOW_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  auto PIXFLOW_CONCAT(pixflow_result_, __LINE__) = (expr);                   \
-  if (!PIXFLOW_CONCAT(pixflow_result_, __LINE__).ok())                       \
-    return PIXFLOW_CONCAT(pixflow_result_, __LINE__).status();               \
+#define PIXFLOW_ASSIGN_OR_RETURN(lhs, expr)                    \
+  auto PIXFLOW_CONCAT(pixflow_result_, __LINE__) = (expr);     \
+  if (!PIXFLOW_CONCAT(pixflow_result_, __LINE__).ok())         \
+    return PIXFLOW_CONCAT(pixflow_result_, __LINE__).status(); \
   lhs = std::move(PIXFLOW_CONCAT(pixflow_result_, __LINE__)).value()
