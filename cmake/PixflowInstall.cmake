@@ -4,12 +4,12 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS pixflow_filters pixflow_io
+install(TARGETS pixflow_filters pixflow_io pixflow_pipeline
         EXPORT pixflowTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY filters/include/ io/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY filters/include/ io/include/ pipeline/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT pixflowTargets NAMESPACE pixflow:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/pixflow)
 
 configure_package_config_file(cmake/pixflowConfig.cmake.in
