@@ -1,0 +1,201 @@
+// The horizontal pass of resize: from one float row of input width to one of output width, on
+// interleaved pixels. The taps of one output pixel are contiguous in the source but its lanes
+// are not, so the work is arranged two ways (see HorizontalPlan):
+//   - output lanes (upscaling): a vector of consecutive output elements reads, for each tap,
+//     one source window of a vector's width and permutes it into place. One FMA per tap per
+//     vector of outputs, as efficient as the vertical pass.
+//   - taps in lanes (everything else): a vector holds several whole taps of one output pixel
+//     (5 RGB pixels, 4 RGBA, ...), so wide downscale kernels take few steps; the groups are
+//     summed across lanes at the end.
+#include <algorithm>
+
+#include "resize_kernels.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "resize_horizontal.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace pixflow::resize {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using DI32 = hn::RebindToSigned<DF>;
+
+#if HWY_TARGET == HWY_SCALAR
+HWY_ATTR HorizontalPlan PlanHorizontal(const AxisWeights&, int) { return {}; }
+
+HWY_ATTR void HorizontalTaps(const float* src, const AxisWeights& x, const HorizontalPlan&,
+                             int channels, float* dst) {
+  for (int o = 0; o < x.out; ++o) {
+    const float* s = src + static_cast<size_t>(x.start[o]) * channels;
+    const float* w = x.Weights(o);
+    for (int c = 0; c < channels; ++c) {
+      float acc = 0.0f;
+      for (int k = 0; k < x.taps; ++k) acc += w[k] * s[k * channels + c];
+      dst[o * channels + c] = acc;
+    }
+  }
+}
+#else
+
+// Output lanes fit when, for every vector, the tap-0 sources of all its lanes lie within one
+// vector's width of the first lane's; then tap k is the same permutation of the window
+// shifted by k pixels. Upscaling always fits (a vector's outputs span fewer input pixels than
+// the vector has lanes); downscaling does not, and gets an empty plan.
+HWY_ATTR HorizontalPlan PlanHorizontal(const AxisWeights& x, int channels) {
+  const size_t lanes = hn::Lanes(DF());
+  const size_t n = static_cast<size_t>(x.out) * channels;
+  const size_t vectors = (n + lanes - 1) / lanes;
+  const size_t taps = static_cast<size_t>(x.taps);
+  HorizontalPlan plan;
+  plan.base.resize(vectors);
+  plan.indices.assign(vectors * lanes, 0);
+  plan.weights.assign(vectors * taps * lanes, 0.0f);  // lanes past the row: index 0, weight 0
+  for (size_t v = 0; v < vectors; ++v) {
+    const size_t first = v * lanes;
+    const int base = x.start[first / channels] * channels;
+    plan.base[v] = base;
+    for (size_t l = 0; l < lanes && first + l < n; ++l) {
+      const int o = static_cast<int>((first + l) / channels);
+      const int c = static_cast<int>((first + l) % channels);
+      const int index = x.start[static_cast<size_t>(o)] * channels + c - base;
+      if (index < 0 || index >= static_cast<int>(lanes)) return {};
+      plan.indices[v * lanes + l] = index;
+      for (size_t k = 0; k < taps; ++k) plan.weights[(v * taps + k) * lanes + l] = x.Weights(o)[k];
+    }
+  }
+  plan.lanes = lanes;
+  return plan;
+}
+
+HWY_ATTR void OutputLanes(const float* src, int taps, int channels, const HorizontalPlan& plan,
+                          float* dst) {
+  const DF df;
+  const DI32 di;
+  const size_t lanes = hn::Lanes(df);
+  const float* w = plan.weights.data();
+  for (size_t v = 0; v < plan.base.size(); ++v) {
+    const float* s = src + plan.base[v];
+    const auto index = hn::IndicesFromVec(df, hn::LoadU(di, plan.indices.data() + v * lanes));
+    auto acc = hn::Mul(hn::LoadU(df, w), hn::TableLookupLanes(hn::LoadU(df, s), index));
+    for (int k = 1; k < taps; ++k) {
+      acc = hn::MulAdd(hn::LoadU(df, w + k * lanes),
+                       hn::TableLookupLanes(hn::LoadU(df, s + k * channels), index), acc);
+    }
+    hn::StoreU(acc, df, dst + v * lanes);
+    w += static_cast<size_t>(taps) * lanes;
+  }
+}
+
+using Indices = decltype(hn::IndicesFromVec(DF(), hn::Zero(DI32())));
+
+// Sum over groups g < kGroups of lanes [g * C, g * C + C), into lanes [0, C): prefix sums of
+// 1, 2, 4, ... groups by doubling, combined along the binary digits of kGroups (5 = 4 + 1).
+// shift[g] moves lane l + g * C to lane l.
+template <int C, int kGroups>
+HWY_ATTR HWY_INLINE hn::Vec<DF> SumGroups(hn::Vec<DF> v, const Indices* shift) {
+  auto result = hn::Zero(DF());
+  auto prefix = v;  // lane l: sum of `width` groups from lane l on
+  int width = 1;
+  int offset = 0;
+  for (int t = kGroups;;) {
+    if (t & 1) {
+      result = hn::Add(result, offset ? hn::TableLookupLanes(prefix, shift[offset]) : prefix);
+      offset += width;
+    }
+    t >>= 1;
+    if (t == 0) break;
+    prefix = hn::Add(prefix, hn::TableLookupLanes(prefix, shift[width]));
+    width *= 2;
+  }
+  return result;
+}
+
+// Each step multiplies kTaps whole source pixels (kTaps * C contiguous floats) by their
+// weights spread over their lanes; lanes past kTaps * C compute garbage that SumGroups never
+// reads. Steps past the last tap read zero weights (AxisWeights::stride).
+template <int C>
+HWY_ATTR void TapsInLanes(const float* src, const AxisWeights& x, float* dst) {
+  const DF df;
+  constexpr int kLanes = static_cast<int>(hn::MaxLanes(DF()));
+  constexpr int kTaps = kLanes / C;
+  HWY_ALIGN int32_t table[kLanes];
+  for (int l = 0; l < kLanes; ++l) table[l] = std::min(l / C, kTaps - 1);
+  const Indices spread = hn::SetTableIndices(df, table);
+  Indices shift[kTaps];
+  for (int g = 0; g < kTaps; ++g) {
+    for (int l = 0; l < kLanes; ++l) table[l] = std::min(l + g * C, kLanes - 1);
+    shift[g] = hn::SetTableIndices(df, table);
+  }
+  const auto keep = hn::FirstN(df, C);
+  const int steps = (x.taps + kTaps - 1) / kTaps;
+  int o = 0;
+  for (; o + 2 <= x.out; o += 2) {
+    const float* s0 = src + static_cast<size_t>(x.start[static_cast<size_t>(o)]) * C;
+    const float* s1 = src + static_cast<size_t>(x.start[static_cast<size_t>(o + 1)]) * C;
+    const float* w0 = x.Weights(o);
+    const float* w1 = x.Weights(o + 1);
+    auto a0 = hn::Mul(hn::TableLookupLanes(hn::LoadU(df, w0), spread), hn::LoadU(df, s0));
+    auto a1 = hn::Mul(hn::TableLookupLanes(hn::LoadU(df, w1), spread), hn::LoadU(df, s1));
+    for (int j = 1; j < steps; ++j) {
+      a0 = hn::MulAdd(hn::TableLookupLanes(hn::LoadU(df, w0 + j * kTaps), spread),
+                      hn::LoadU(df, s0 + j * kTaps * C), a0);
+      a1 = hn::MulAdd(hn::TableLookupLanes(hn::LoadU(df, w1 + j * kTaps), spread),
+                      hn::LoadU(df, s1 + j * kTaps * C), a1);
+    }
+    a0 = SumGroups<C, kTaps>(a0, shift);
+    a1 = SumGroups<C, kTaps>(a1, shift);
+    hn::BlendedStore(a0, keep, df, dst + o * C);
+    hn::BlendedStore(a1, keep, df, dst + (o + 1) * C);
+  }
+  for (; o < x.out; ++o) {
+    const float* s = src + static_cast<size_t>(x.start[static_cast<size_t>(o)]) * C;
+    const float* w = x.Weights(o);
+    auto acc = hn::Mul(hn::TableLookupLanes(hn::LoadU(df, w), spread), hn::LoadU(df, s));
+    for (int j = 1; j < steps; ++j) {
+      acc = hn::MulAdd(hn::TableLookupLanes(hn::LoadU(df, w + j * kTaps), spread),
+                       hn::LoadU(df, s + j * kTaps * C), acc);
+    }
+    hn::BlendedStore(SumGroups<C, kTaps>(acc, shift), keep, df, dst + o * C);
+  }
+}
+
+HWY_ATTR void HorizontalTaps(const float* src, const AxisWeights& x, const HorizontalPlan& plan,
+                             int channels, float* dst) {
+  if (plan.lanes == hn::Lanes(DF())) return OutputLanes(src, x.taps, channels, plan, dst);
+  switch (channels) {
+    case 1:
+      return TapsInLanes<1>(src, x, dst);
+    case 2:
+      return TapsInLanes<2>(src, x, dst);
+    case 3:
+      return TapsInLanes<3>(src, x, dst);
+    default:
+      return TapsInLanes<4>(src, x, dst);
+  }
+}
+#endif  // HWY_TARGET == HWY_SCALAR
+
+}  // namespace HWY_NAMESPACE
+}  // namespace pixflow::resize
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace pixflow::resize {
+
+HWY_EXPORT(PlanHorizontal);
+HWY_EXPORT(HorizontalTaps);
+
+HorizontalPlan PlanHorizontal(const AxisWeights& x, int channels) {
+  return HWY_DYNAMIC_DISPATCH(PlanHorizontal)(x, channels);
+}
+void HorizontalTaps(const float* src, const AxisWeights& x, const HorizontalPlan& plan,
+                    int channels, float* dst) {
+  HWY_DYNAMIC_DISPATCH(HorizontalTaps)(src, x, plan, channels, dst);
+}
+
+}  // namespace pixflow::resize
+#endif  // HWY_ONCE

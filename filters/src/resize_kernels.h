@@ -1,0 +1,60 @@
+// SIMD kernels of the resampling filters, dispatched at run time like row_kernels.h. Float
+// rows are pixflow's own padded scratch (kernels::FloatRow); uint8_t rows are image rows and are
+// read and written exactly within their bounds.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "resize_weights.h"
+
+namespace pixflow::resize {
+
+// Vertical pass: dst[i] = sum over k < taps of weights[k] * rows[k][i], for i < n, straight from
+// 8-bit rows (each element converted as it is read; no float copy of the input).
+void VerticalTaps(const uint8_t* const* rows, const float* weights, int taps, size_t n, float* dst);
+// The same with colour premultiplied by alpha on the way in: `channels` is 2 (gray + alpha) or
+// 4 (RGBA), alpha last, and n counts elements (pixels * channels). The alpha element itself is
+// filtered as is.
+void VerticalTapsPremultiplied(const uint8_t* const* rows, const float* weights, int taps, size_t n,
+                               int channels, float* dst);
+
+// How the horizontal pass runs for one (weights, channels) pair on the current SIMD target.
+// Upscaling uses output lanes: each vector of output elements reads one short window of the
+// source per tap and permutes it into place (PlanHorizontal decides whether every window fits
+// a vector). Otherwise each output pixel sums its taps several per vector ("taps in lanes").
+struct HorizontalPlan {
+  size_t lanes = 0;  // float lanes of the target that built the plan; 0: taps in lanes
+  // Output-lane plan, per vector v of `lanes` output elements: the source offset base[v], the
+  // lane indices into the window at src + base[v] (+ k * channels for tap k), and for each tap
+  // the weight of every lane.
+  std::vector<int32_t> base;
+  std::vector<int32_t> indices;  // vectors * lanes
+  std::vector<float> weights;    // vectors * taps * lanes
+};
+
+HorizontalPlan PlanHorizontal(const AxisWeights& x, int channels);
+
+// Horizontal pass over an interleaved float row of `channels` (1-4) channels:
+//   dst[o * channels + c] = sum over k < x.taps of x.Weights(o)[k] * src[(x.start[o] + k) *
+//   channels + c]
+// for every output pixel o. src and dst are padded float rows (kernels::FloatRow).
+void HorizontalTaps(const float* src, const AxisWeights& x, const HorizontalPlan& plan,
+                    int channels, float* dst);
+
+// dst[i] = saturate(round_half_even(src[i])) for n elements; with `unpremultiply` (2 or 4
+// channels, alpha last) colour is first divided by alpha, and is 0 where alpha rounds to 0.
+// src is a padded float row.
+void StoreRow(const float* src, size_t n, int channels, bool unpremultiply, uint8_t* dst);
+
+// The vertical pass over float rows (already filtered horizontally), rounded into 8-bit pixels
+// as StoreRow does: dst[i] = StoreRow(sum over k < taps of weights[k] * rows[k][i]).
+void VerticalTapsToU8(const float* const* rows, const float* weights, int taps, size_t n,
+                      int channels, bool unpremultiply, uint8_t* dst);
+
+// dst pixel o = src pixel indices[o], pixels of `channels` bytes.
+void GatherPixels(const uint8_t* src, const int* indices, size_t out_pixels, int channels,
+                  uint8_t* dst);
+
+}  // namespace pixflow::resize
