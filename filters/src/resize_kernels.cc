@@ -165,8 +165,17 @@ struct Unchanged {
   HWY_ATTR HWY_INLINE hn::Vec<DF> operator()(hn::Vec<DF> v) const { return v; }
 };
 
-// Rounds half to even (cvtps2dq) and saturates (the demotion). The float row is padded, so its
-// last partial vector is computed whole and only its first bytes are copied out.
+// Rounds half to even (cvtps2dq) after clamping to [0, 255]: Highway 1.0.3's DemoteTo(u8, i32)
+// packs through 16 bits and turns values from 32768 up into 0, and an unpremultiplied colour
+// can be that large where a negative lobe leaves a small alpha.
+HWY_ATTR HWY_INLINE hn::Vec<DU8> RoundToU8(hn::Vec<DF> v) {
+  const DF df;
+  v = hn::Min(hn::Max(v, hn::Zero(df)), hn::Set(df, 255.0f));
+  return hn::DemoteTo(DU8(), hn::NearestInt(v));
+}
+
+// The float row is padded, so its last partial vector is computed whole and only its first
+// bytes are copied out.
 template <class Transform>
 HWY_ATTR void StoreRowT(const float* src, size_t n, const Transform& transform, uint8_t* dst) {
   const DF df;
@@ -174,11 +183,11 @@ HWY_ATTR void StoreRowT(const float* src, size_t n, const Transform& transform, 
   const size_t lanes = hn::Lanes(df);
   size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    hn::StoreU(hn::DemoteTo(du8, hn::NearestInt(transform(hn::LoadU(df, src + i)))), du8, dst + i);
+    hn::StoreU(RoundToU8(transform(hn::LoadU(df, src + i))), du8, dst + i);
   }
   if (i == n) return;
   HWY_ALIGN uint8_t tail[hn::MaxLanes(DU8())];
-  hn::Store(hn::DemoteTo(du8, hn::NearestInt(transform(hn::LoadU(df, src + i)))), du8, tail);
+  hn::Store(RoundToU8(transform(hn::LoadU(df, src + i))), du8, tail);
   std::memcpy(dst + i, tail, n - i);
 }
 
@@ -202,7 +211,7 @@ HWY_ATTR void VerticalToU8T(const float* const* rows, const float* weights, int 
     for (int k = 1; k < taps; ++k) {
       acc = hn::MulAdd(hn::Set(df, weights[k]), hn::LoadU(df, rows[k] + i), acc);
     }
-    return hn::DemoteTo(du8, hn::NearestInt(transform(acc)));
+    return RoundToU8(transform(acc));
   };
   size_t i = 0;
   for (; i + 2 * lanes <= n; i += 2 * lanes) {

@@ -388,6 +388,68 @@ TEST(Resize, NegativeLobesSaturate) {
   }
 }
 
+// Where negative lobes nearly cancel the alpha, colour / alpha can exceed 32767; it must still
+// saturate to 255. (Highway 1.0.3's 32-to-8-bit demotion masks 16-bit values with 0x7FFF on
+// AVX2 and AVX-512, so 32768 + r came out as r.) The input is built so that one Lanczos output
+// pixel has alpha just above 0.5 and red / alpha of about 32900.
+TEST(Resize, HugeUnpremultipliedColourSaturates) {
+  constexpr int kIn = 8, kOut = 19, kX = 14, kY = 9;
+  const auto w = RefWeights(ResizeKernel::kLanczos3, kIn, kOut);
+  auto weight = [&](int x, int y) {
+    const int i = x - w[kX].first, j = y - w[kY].first;
+    const bool inside = i >= 0 && i < static_cast<int>(w[kX].w.size()) && j >= 0 &&
+                        j < static_cast<int>(w[kY].w.size());
+    return inside ? w[kX].w[i] * w[kY].w[j] : 0.0;
+  };
+  Image8 image = std::move(Image8::Create(kIn, kIn, 4).value());
+  std::vector<std::pair<double, std::pair<int, int>>> positive;
+  double alpha = 0.0;
+  for (int y = 0; y < kIn; ++y) {
+    for (int x = 0; x < kIn; ++x) {
+      uint8_t* px = image.Row(y) + 4 * x;
+      px[0] = weight(x, y) > 0 ? 255 : 0;  // red only under positive weights
+      px[1] = px[2] = px[3] = 0;
+      if (weight(x, y) < 0) {
+        px[3] = 255;  // every negative lobe opaque
+        alpha += 255 * weight(x, y);
+      } else if (weight(x, y) > 0) {
+        positive.push_back({weight(x, y), {x, y}});
+      }
+    }
+  }
+  // Then positive taps, largest first, until the alpha sum just passes 0.5.
+  std::sort(positive.rbegin(), positive.rend());
+  for (const auto& [wt, at] : positive) {
+    const int a = std::min(255, static_cast<int>(std::ceil((0.55 - alpha) / wt)));
+    image.Row(at.second)[4 * at.first + 3] = static_cast<uint8_t>(a);
+    alpha += a * wt;
+    if (alpha > 0.5) break;
+  }
+  auto red_sum = [&] {
+    double red = 0.0;
+    for (int y = 0; y < kIn; ++y) {
+      for (int x = 0; x < kIn; ++x) {
+        red += weight(x, y) * image.Row(y)[4 * x] * image.Row(y)[4 * x + 3];
+      }
+    }
+    return red;
+  };
+  // Lower the red of the heaviest tap to bring red / alpha to about 32900.
+  const auto [wt, at] = positive.front();
+  uint8_t* red = image.Row(at.second) + 4 * at.first;
+  red[0] = static_cast<uint8_t>(
+      std::clamp(255 - std::lround((red_sum() - 32900.0 * alpha) / (wt * red[3])), 0L, 255L));
+  ASSERT_GT(alpha, 0.5);
+  ASSERT_GT(red_sum() / alpha, 32800.0);  // the case this test is about
+  ASSERT_LT(red_sum() / alpha, 33000.0);
+  ForEachTarget([&](const std::string&) {
+    const Image8 out = Resize(image.view(), kOut, kOut, {ResizeKernel::kLanczos3});
+    const uint8_t* px = out.Row(kY) + 4 * kX;
+    EXPECT_EQ(px[3], 1);
+    EXPECT_EQ(px[0], 255);
+  });
+}
+
 // An opaque red square on transparent black: premultiplied resampling keeps every visible
 // pixel pure red (colour / alpha is 255 / 0 / 0 however much transparent black it mixed in),
 // while straight resampling darkens the edge. The second half shows the first can fail.
