@@ -35,8 +35,8 @@ void NearestBand(const Band& band, const Tables& tables) {
     if (same_width) {
       std::memcpy(band.OutputRow(y), src, band.output.row_elements());
     } else {
-      GatherPixels(src, tables.nearest_x.data(), static_cast<size_t>(band.output.width()), channels,
-                   band.OutputRow(y));
+      GatherPixels(src, static_cast<size_t>(band.input.width()), tables.nearest_x.data(),
+                   static_cast<size_t>(band.output.width()), channels, band.OutputRow(y));
     }
   }
 }

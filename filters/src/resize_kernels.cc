@@ -264,23 +264,42 @@ void VerticalTapsToU8(const float* const* rows, const float* weights, int taps, 
 }
 
 namespace {
+
 template <int C>
 void GatherT(const uint8_t* src, const int* indices, size_t out_pixels, uint8_t* dst) {
   for (size_t o = 0; o < out_pixels; ++o) {
     std::memcpy(dst + o * C, src + static_cast<size_t>(indices[o]) * C, C);
   }
 }
+
+// Three-byte pixels move as four-byte words (one load, one store; a 3-byte memcpy is two of
+// each) while the fourth byte lies inside both rows: the store's extra byte lands on the next
+// output pixel, which is written after it. Indices never decrease, so once one reaches the
+// last input pixel the rest do too.
+void Gather3(const uint8_t* src, size_t src_pixels, const int* indices, size_t out_pixels,
+             uint8_t* dst) {
+  size_t o = 0;
+  for (; o + 1 < out_pixels; ++o) {
+    const size_t i = static_cast<size_t>(indices[o]);
+    if (i + 1 >= src_pixels) break;
+    uint32_t pixel;
+    std::memcpy(&pixel, src + 3 * i, 4);
+    std::memcpy(dst + 3 * o, &pixel, 4);
+  }
+  GatherT<3>(src, indices + o, out_pixels - o, dst + 3 * o);
+}
+
 }  // namespace
 
-void GatherPixels(const uint8_t* src, const int* indices, size_t out_pixels, int channels,
-                  uint8_t* dst) {
+void GatherPixels(const uint8_t* src, size_t src_pixels, const int* indices, size_t out_pixels,
+                  int channels, uint8_t* dst) {
   switch (channels) {
     case 1:
       return GatherT<1>(src, indices, out_pixels, dst);
     case 2:
       return GatherT<2>(src, indices, out_pixels, dst);
     case 3:
-      return GatherT<3>(src, indices, out_pixels, dst);
+      return Gather3(src, src_pixels, indices, out_pixels, dst);
     default:
       return GatherT<4>(src, indices, out_pixels, dst);
   }

@@ -53,8 +53,9 @@ void StoreRow(const float* src, size_t n, int channels, bool unpremultiply, uint
 void VerticalTapsToU8(const float* const* rows, const float* weights, int taps, size_t n,
                       int channels, bool unpremultiply, uint8_t* dst);
 
-// dst pixel o = src pixel indices[o], pixels of `channels` bytes.
-void GatherPixels(const uint8_t* src, const int* indices, size_t out_pixels, int channels,
-                  uint8_t* dst);
+// dst pixel o = src pixel indices[o], for a row of src_pixels pixels of `channels` bytes;
+// indices never decrease.
+void GatherPixels(const uint8_t* src, size_t src_pixels, const int* indices, size_t out_pixels,
+                  int channels, uint8_t* dst);
 
 }  // namespace pixflow::resize

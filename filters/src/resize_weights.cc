@@ -8,8 +8,8 @@
 namespace pixflow::resize {
 namespace {
 
-// Kernels are evaluated in double and are exactly zero at the integer arguments where they
-// vanish, so an unscaled resize trims to a single tap of weight 1 and copies its input exactly.
+// Kernels are evaluated in double and are exactly zero at the nonzero integer arguments where
+// they vanish, so an unscaled axis trims to a single tap of weight 1.
 double Triangle(double x) {
   x = std::abs(x);
   return x < 1.0 ? 1.0 - x : 0.0;
@@ -24,133 +24,158 @@ double CatmullRom(double x) {
   return 0.0;
 }
 
-double Lanczos3(double x) {
-  x = std::abs(x);
-  if (x >= 3.0) return 0.0;
-  if (x == 0.0) return 1.0;
-  if (x == std::floor(x)) return 0.0;  // sin(pi * n) is 1e-16, not 0, in floating point
-  const double px = std::numbers::pi * x;
-  return 3.0 * std::sin(px) * std::sin(px / 3.0) / (px * px);
-}
-
 double Radius(ResizeKernel kernel) {
   switch (kernel) {
     case ResizeKernel::kBilinear:
       return 1.0;
     case ResizeKernel::kBicubic:
       return 2.0;
-    case ResizeKernel::kLanczos3:
+    default:
       return 3.0;
-    default:
-      return 0.5;
   }
 }
 
-double Evaluate(ResizeKernel kernel, double x) {
-  switch (kernel) {
-    case ResizeKernel::kBicubic:
-      return CatmullRom(x);
-    case ResizeKernel::kLanczos3:
-      return Lanczos3(x);
-    default:
-      return Triangle(x);
+// sin(a + k * d) for k = 0, 1, ... by rotation: two sincos per output pixel instead of one sine
+// per tap (sines were most of the table build for Lanczos). The error grows by ~1e-16 a step,
+// far below the float weights it feeds.
+class SineSequence {
+ public:
+  SineSequence(double a, double d)
+      : sin_(std::sin(a)), cos_(std::cos(a)), sin_d_(std::sin(d)), cos_d_(std::cos(d)) {}
+  double value() const { return sin_; }
+  void Next() {
+    const double s = sin_ * cos_d_ + cos_ * sin_d_;
+    cos_ = cos_ * cos_d_ - sin_ * sin_d_;
+    sin_ = s;
   }
-}
 
-// One output's weights before they are laid out in the table: input `first` onwards.
-struct Taps {
-  int first = 0;
-  std::vector<double> weights;
+ private:
+  double sin_, cos_, sin_d_, cos_d_;
 };
+
+// Lanczos3 at x0, x0 + dx, ... (n values): 3 sin(pi x) sin(pi x / 3) / (pi x)^2, with the
+// exact 1 at 0 and 0 at the other integers.
+void Lanczos3Run(double x0, double dx, int n, double* w) {
+  constexpr double kPi = std::numbers::pi;
+  SineSequence s1(kPi * x0, kPi * dx);
+  SineSequence s3(kPi * x0 / 3.0, kPi * dx / 3.0);
+  for (int k = 0; k < n; ++k, s1.Next(), s3.Next()) {
+    const double x = x0 + k * dx;
+    const double nearest = std::round(x);
+    if (std::abs(x) >= 3.0) {
+      w[k] = 0.0;
+    } else if (std::abs(x - nearest) < 1e-9) {
+      w[k] = nearest == 0.0 ? 1.0 : 0.0;
+    } else {
+      w[k] = 3.0 * s1.value() * s3.value() / (kPi * x * kPi * x);
+    }
+  }
+}
 
 // Box overlap: output o covers [o * in, (o + 1) * in) in units of 1/out input pixels, and input
 // i covers [i * out, (i + 1) * out); the overlaps are integers, so the weights are exact.
-Taps AreaTaps(int in, int out, int o) {
+int AreaTaps(int in, int out, int o, int* first, double* w) {
   const int64_t lo = int64_t{o} * in;
   const int64_t hi = lo + in;
-  Taps taps;
-  taps.first = static_cast<int>(lo / out);
+  *first = static_cast<int>(lo / out);
   const int end = static_cast<int>((hi + out - 1) / out);
-  for (int i = taps.first; i < end; ++i) {
+  for (int i = *first; i < end; ++i) {
     const int64_t overlap = std::min(hi, int64_t{i + 1} * out) - std::max(lo, int64_t{i} * out);
-    taps.weights.push_back(static_cast<double>(overlap) / in);
+    w[i - *first] = static_cast<double>(overlap) / in;
   }
-  return taps;
+  return end - *first;
 }
 
 // The kernel centred on the output pixel's centre in input coordinates and stretched by the
 // scale factor when downscaling (Pillow's and libvips' antialiasing).
-Taps KernelTaps(ResizeKernel kernel, int in, int out, int o) {
+int KernelTaps(ResizeKernel kernel, int in, int out, int o, int* first, double* w) {
   const double scale = static_cast<double>(in) / out;
   const double stretch = std::max(scale, 1.0);
   const double radius = Radius(kernel) * stretch;
   const double center = (2.0 * o + 1.0) * in / (2.0 * out);  // (o + 0.5) * scale
-  // Input i's centre is i + 0.5; taps with |i + 0.5 - center| < radius, clipped to the image.
+  // Input i's centre is i + 0.5; taps with |i + 0.5 - center| < radius, clipped to the image
+  // (candidates at the boundary evaluate to 0 and are trimmed).
   const int lo = std::max(0, static_cast<int>(std::floor(center - radius - 0.5)));
   const int hi = std::min(in, static_cast<int>(std::ceil(center + radius - 0.5)) + 1);
-  Taps taps;
-  taps.first = lo;
-  for (int i = lo; i < hi; ++i) {
-    taps.weights.push_back(Evaluate(kernel, (i + 0.5 - center) / stretch));
+  *first = lo;
+  const double x0 = (lo + 0.5 - center) / stretch;
+  if (kernel == ResizeKernel::kLanczos3) {
+    Lanczos3Run(x0, 1.0 / stretch, hi - lo, w);
+  } else {
+    for (int i = lo; i < hi; ++i) {
+      const double x = (i + 0.5 - center) / stretch;
+      w[i - lo] = kernel == ResizeKernel::kBicubic ? CatmullRom(x) : Triangle(x);
+    }
   }
-  return taps;
+  return hi - lo;
+}
+
+// Most inputs any output can weigh, before trimming.
+int MaxCandidates(ResizeKernel kernel, int in, int out) {
+  const double scale = static_cast<double>(in) / out;
+  if (kernel == ResizeKernel::kArea) return static_cast<int>(std::ceil(scale)) + 2;
+  return static_cast<int>(std::ceil(2.0 * Radius(kernel) * std::max(scale, 1.0))) + 3;
 }
 
 // Drops zero weights at both ends and scales the rest to sum to 1 (this is where taps outside
-// the image, already dropped, are compensated for).
-void TrimAndNormalise(Taps& taps, int in, int out, int o) {
-  auto& w = taps.weights;
-  size_t begin = 0;
-  while (begin < w.size() && w[begin] == 0.0) ++begin;
-  size_t end = w.size();
+// the image, already dropped, are compensated for). Returns the count; moves the weights to
+// the front of w.
+int TrimAndNormalise(int in, int out, int o, int n, int* first, double* w) {
+  int begin = 0;
+  while (begin < n && w[begin] == 0.0) ++begin;
+  int end = n;
   while (end > begin && w[end - 1] == 0.0) --end;
   double sum = 0.0;
-  for (size_t i = begin; i < end; ++i) sum += w[i];
+  for (int i = begin; i < end; ++i) sum += w[i];
   if (begin == end || std::abs(sum) < 1e-12) {
     // No kernel here reaches this (their weights sum to 1 over any clipped support that holds
     // a positive weight); keep the table well-defined regardless: nearest input.
-    const double center = (o + 0.5) * in / out;
-    taps.first = std::clamp(static_cast<int>(center), 0, in - 1);
-    w.assign(1, 1.0);
-    return;
+    *first = std::clamp(static_cast<int>((o + 0.5) * in / out), 0, in - 1);
+    w[0] = 1.0;
+    return 1;
   }
-  taps.first += static_cast<int>(begin);
-  w.erase(w.begin() + static_cast<ptrdiff_t>(end), w.end());
-  w.erase(w.begin(), w.begin() + static_cast<ptrdiff_t>(begin));
-  for (double& v : w) v /= sum;
+  *first += begin;
+  for (int i = begin; i < end; ++i) w[i - begin] = w[i] / sum;
+  return end - begin;
 }
 
 }  // namespace
 
 AxisWeights BuildAxisWeights(ResizeKernel kernel, int in, int out) {
-  std::vector<Taps> all(static_cast<size_t>(out));
-  int taps = 1;
-  for (int o = 0; o < out; ++o) {
-    Taps& t = all[static_cast<size_t>(o)];
-    t = kernel == ResizeKernel::kArea ? AreaTaps(in, out, o) : KernelTaps(kernel, in, out, o);
-    TrimAndNormalise(t, in, out, o);
-    taps = std::max(taps, static_cast<int>(t.weights.size()));
-  }
   AxisWeights axis;
   axis.in = in;
   axis.out = out;
-  axis.taps = taps;
-  axis.stride = (taps + 15 + 3) / 4 * 4;
   axis.start.resize(static_cast<size_t>(out));
   axis.first.resize(static_cast<size_t>(out));
   axis.count.resize(static_cast<size_t>(out));
-  axis.weights.assign(static_cast<size_t>(out) * axis.stride + kWeightSlack, 0.0f);
+  // Two passes over the outputs, the first only for their spans: the table's tap count must be
+  // known before it is laid out, and recomputing is cheaper than holding every output's
+  // weights in double meanwhile.
+  std::vector<double> w(static_cast<size_t>(MaxCandidates(kernel, in, out)));
+  auto weigh = [&](int o, int* first) {
+    const int n = kernel == ResizeKernel::kArea ? AreaTaps(in, out, o, first, w.data())
+                                                : KernelTaps(kernel, in, out, o, first, w.data());
+    return TrimAndNormalise(in, out, o, n, first, w.data());
+  };
+  int taps = 1;
+  for (int o = 0; o < out; ++o) {
+    const size_t oi = static_cast<size_t>(o);
+    axis.count[oi] = weigh(o, &axis.first[oi]);
+    taps = std::max(taps, axis.count[oi]);
+  }
+  axis.taps = taps;
+  axis.weights.assign(static_cast<size_t>(out) * taps + kWeightSlack, 0.0f);
   axis.identity = in == out;
   for (int o = 0; o < out; ++o) {
-    const Taps& t = all[static_cast<size_t>(o)];
+    const size_t oi = static_cast<size_t>(o);
+    int first = 0;
+    const int count = weigh(o, &first);
     // taps <= in (every tap lies inside the image), so a window that fits always exists.
-    const int start = std::min(t.first, in - taps);
-    axis.start[static_cast<size_t>(o)] = start;
-    axis.first[static_cast<size_t>(o)] = t.first;
-    axis.count[static_cast<size_t>(o)] = static_cast<int>(t.weights.size());
-    float* w = axis.weights.data() + static_cast<size_t>(o) * axis.stride + (t.first - start);
-    for (size_t k = 0; k < t.weights.size(); ++k) w[k] = static_cast<float>(t.weights[k]);
-    axis.identity = axis.identity && t.first == o && t.weights.size() == 1;
+    const int start = std::min(first, in - taps);
+    axis.start[oi] = start;
+    float* dst = axis.weights.data() + oi * taps + (first - start);
+    for (int k = 0; k < count; ++k) dst[k] = static_cast<float>(w[static_cast<size_t>(k)]);
+    axis.identity = axis.identity && first == o && count == 1;
   }
   return axis;
 }

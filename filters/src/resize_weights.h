@@ -18,21 +18,18 @@ struct AxisWeights {
   // [0, in); weights outside an output's own support are zero. A fixed count keeps the
   // horizontal loop free of per-pixel trip counts.
   int taps = 0;
-  // Floats per output in `weights`: at least taps + 15, zero past `taps`, and the table ends
-  // with kWeightSlack spare zeros. The taps-in-lanes kernel reads a whole vector of weights
-  // per step, so it reads up to 15 past an output's last tap, and those must be zero or
-  // belong to the next output (where it ignores them).
-  int stride = 0;
   std::vector<int> start;
   // The span that carries nonzero weight, [first[o], first[o] + count[o]) (a subset of the
   // window). The vertical pass reads only these rows, so the footprint is exactly them.
   std::vector<int> first;
   std::vector<int> count;
-  std::vector<float> weights;  // out * stride + kWeightSlack
+  // out * taps weights, then kWeightSlack zeros: the taps-in-lanes kernel reads whole vectors
+  // of weights, up to 15 floats past an output's last tap (it ignores what it reads there).
+  std::vector<float> weights;
   // in == out and each output takes its own input with weight 1.
   bool identity = false;
 
-  const float* Weights(int o) const { return weights.data() + static_cast<size_t>(o) * stride; }
+  const float* Weights(int o) const { return weights.data() + static_cast<size_t>(o) * taps; }
 };
 
 // Weights for `kernel` (not kNearest) from `in` to `out` pixels.
