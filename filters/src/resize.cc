@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "resize_bands.h"
@@ -15,6 +16,9 @@ namespace pixflow {
 namespace {
 
 constexpr int kMaxSide = 65535;
+// The largest downscale factor per axis. Every input pixel under an output pixel is a tap, so
+// the factor bounds the weight tables and the rows one output row reads (Lanczos: 6 * 65535).
+constexpr int kMaxDownscale = 65535;
 constexpr ResizeKernel kAllKernels[] = {ResizeKernel::kNearest, ResizeKernel::kBilinear,
                                         ResizeKernel::kBicubic, ResizeKernel::kLanczos3,
                                         ResizeKernel::kArea};
@@ -37,6 +41,14 @@ class ResizeFilter final : public Filter {
       if (value < 1 || value > kMaxSide) {
         return InvalidArgument(std::string("resize: ") + side + " must be in [1, " +
                                std::to_string(kMaxSide) + "] (got " + std::to_string(value) + ")");
+      }
+    }
+    for (const auto& [side, in, out] :
+         {std::tuple{"width", input.width, width_}, std::tuple{"height", input.height, height_}}) {
+      if (in > static_cast<long long>(out) * kMaxDownscale) {
+        return InvalidArgument(std::string("resize: ") + side + " " + std::to_string(in) + " -> " +
+                               std::to_string(out) + " is a downscale by more than the largest " +
+                               "factor, " + std::to_string(kMaxDownscale));
       }
     }
     if (static_cast<long long>(width_) * height_ > kMaxResizeOutputPixels) {
@@ -81,10 +93,10 @@ class ResizeFilter final : public Filter {
   }
 
  private:
-  // The tables depend only on the input shape, and building them costs as much as filtering a
-  // few bands (Lanczos evaluates two sines per tap), so every band of an image shares one
-  // build. The last input shape's tables are kept: a batch of same-sized images builds them
-  // once. This memo never changes a result, only how often it is computed.
+  // The tables depend only on the input shape and cost as much as filtering a few bands to
+  // build, so every band of an image shares one build. The last input shape's tables are kept:
+  // a batch of same-sized images builds them once. This memo never changes a result, only how
+  // often it is computed; it is the filter's only state, behind a mutex.
   std::shared_ptr<const resize::Tables> TablesFor(Size input) const {
     std::lock_guard lock(mutex_);
     if (cached_ && cached_->input == input) return cached_;

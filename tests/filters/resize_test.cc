@@ -118,6 +118,12 @@ TEST(Resize, InvalidSizesAreErrorsNamingResize) {
             std::string::npos);
   EXPECT_NE(MakeResize(65535, 65535)->OutputSize(image.size()).status().message().find("limit"),
             std::string::npos);
+  // An absurd downscale factor (every input pixel is a tap of the one output pixel).
+  Result<Size> absurd = MakeResize(1, 10)->OutputSize({65535 * 2, 10, 1});
+  ASSERT_FALSE(absurd.ok());
+  EXPECT_NE(absurd.status().message().find("resize: width 131070 -> 1"), std::string::npos)
+      << absurd.status().message();
+  EXPECT_TRUE(MakeResize(2, 10)->OutputSize({65535 * 2, 10, 1}).ok());
   // The limits themselves are accepted.
   EXPECT_TRUE(MakeResize(65535, 1)->OutputSize(image.size()).ok());
   EXPECT_TRUE(MakeResize(1, 65535)->OutputSize(image.size()).ok());

@@ -38,7 +38,8 @@ struct ResizeOptions {
 };
 
 // Resizes to exactly width x height. Sizes are validated by OutputSize: each side must lie in
-// [1, 65535], and the output must not exceed kMaxResizeOutputPixels.
+// [1, 65535], no axis may shrink by a factor above 65535, and the output must not exceed
+// kMaxResizeOutputPixels.
 std::unique_ptr<Filter> MakeResize(int width, int height, ResizeOptions options = {});
 
 // 1 gigapixel: the largest output the resize filters agree to produce.
