@@ -38,26 +38,22 @@ const Image8& HalfBenchImage() {
   return half;
 }
 
-// The input is made at registration, outside every timed loop.
+// Inputs and outputs are made at registration, outside every timed loop.
 void RegisterCase(const Case& c) {
   const Image8& in = c.input_width == kBenchWidth ? BenchImage(3) : HalfBenchImage();
-  const int64_t pixels = int64_t{in.width()} * in.height();
-  auto input = [&in]() -> const Image8& { return in; };
-  auto pixflow_out = std::make_shared<Image8>();
-  auto opencv_out = std::make_shared<cv::Mat>();
+  auto pixflow_out =
+      std::make_shared<Image8>(std::move(Image8::Create(c.width, c.height, 3).value()));
+  auto opencv_out = std::make_shared<cv::Mat>(c.height, c.width, CV_8UC3);
   const ResizeOptions options{c.kernel, true};
   const int width = c.width, height = c.height, interpolation = c.opencv_interpolation;
   RegisterPair(
-      c.op, pixels,
-      [input, pixflow_out, width, height, options] {
-        if (pixflow_out->empty())
-          *pixflow_out = std::move(Image8::Create(width, height, 3).value());
+      c.op, int64_t{in.width()} * in.height(),
+      [&in, pixflow_out, width, height, options] {
         auto filter = MakeResize(width, height, options);
-        if (!RunFilter(*filter, input().view(), pixflow_out->view()).ok()) std::abort();
+        if (!RunFilter(*filter, in.view(), pixflow_out->view()).ok()) std::abort();
       },
-      [input, opencv_out, width, height, interpolation] {
-        cv::resize(AsMat(input().view()), *opencv_out, cv::Size(width, height), 0, 0,
-                   interpolation);
+      [&in, opencv_out, width, height, interpolation] {
+        cv::resize(AsMat(in.view()), *opencv_out, cv::Size(width, height), 0, 0, interpolation);
       });
 }
 

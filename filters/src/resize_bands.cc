@@ -47,8 +47,7 @@ void VerticalFirstBand(const Band& band, const Tables& tables, bool alpha) {
   const AxisWeights& ay = tables.y;
   const size_t in_elements = band.input.row_elements();
   const size_t out_elements = band.output.row_elements();
-  // The horizontal kernels read up to a vector past a row (kernels::kFloatPad covers that).
-  kernels::FloatRow vertical(in_elements);
+  kernels::FloatRow vertical(in_elements + kSourcePad);
   kernels::FloatRow horizontal(ax.identity ? 0 : out_elements);
   std::vector<const uint8_t*> rows(static_cast<size_t>(ay.taps));
   for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
@@ -84,7 +83,7 @@ void HorizontalFirstBand(const Band& band, const Tables& tables, bool alpha) {
   std::vector<kernels::FloatRow> ring;
   std::vector<int> ring_row(slots, -1);
   for (size_t s = 0; s < slots; ++s) ring.emplace_back(out_elements);
-  kernels::FloatRow converted(ax.identity ? 0 : in_elements);
+  kernels::FloatRow converted(ax.identity ? 0 : in_elements + kSourcePad);
   std::vector<const float*> rows(static_cast<size_t>(ay.taps));
   for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
     const size_t o = static_cast<size_t>(y);

@@ -41,10 +41,11 @@ HWY_ATTR void HorizontalTaps(const float* src, const AxisWeights& x, const Horiz
 }
 #else
 
-// Output lanes fit when, for every vector, the tap-0 sources of all its lanes lie within one
-// vector's width of the first lane's; then tap k is the same permutation of the window
-// shifted by k pixels. Upscaling always fits (a vector's outputs span fewer input pixels than
-// the vector has lanes); downscaling does not, and gets an empty plan.
+// Output lanes fit when, for every vector, the tap-0 sources of all its lanes lie within a
+// window of one or two vectors from the first lane's; then tap k is the same permutation of
+// the window shifted by k pixels. Upscaling fits one vector (a vector's outputs span fewer
+// input pixels than it has lanes), downscaling up to about 2x fits two; beyond that the plan
+// is empty and the pass runs taps in lanes.
 HWY_ATTR HorizontalPlan PlanHorizontal(const AxisWeights& x, int channels) {
   const size_t lanes = hn::Lanes(DF());
   const size_t n = static_cast<size_t>(x.out) * channels;
@@ -54,39 +55,96 @@ HWY_ATTR HorizontalPlan PlanHorizontal(const AxisWeights& x, int channels) {
   plan.base.resize(vectors);
   plan.indices.assign(vectors * lanes, 0);
   plan.weights.assign(vectors * taps * lanes, 0.0f);  // lanes past the row: index 0, weight 0
+  int widest = 0;
   for (size_t v = 0; v < vectors; ++v) {
     const size_t first = v * lanes;
-    const int base = x.start[first / channels] * channels;
+    const size_t end = std::min(n, first + lanes);
+    auto source = [&](size_t e) {
+      return x.start[e / channels] * channels + static_cast<int>(e % channels);
+    };
+    // The window starts at the lowest source element of its lanes (not at its first pixel's
+    // start: a downscale by 2 fits two vectors only that way).
+    int base = source(first);
+    for (size_t e = first; e < end; ++e) base = std::min(base, source(e));
     plan.base[v] = base;
-    for (size_t l = 0; l < lanes && first + l < n; ++l) {
-      const int o = static_cast<int>((first + l) / channels);
-      const int c = static_cast<int>((first + l) % channels);
-      const int index = x.start[static_cast<size_t>(o)] * channels + c - base;
-      if (index < 0 || index >= static_cast<int>(lanes)) return {};
+    for (size_t e = first; e < end; ++e) {
+      const int index = source(e) - base;
+      if (index >= static_cast<int>(2 * lanes)) return {};
+      widest = std::max(widest, index);
+      const size_t l = e - first;
       plan.indices[v * lanes + l] = index;
-      for (size_t k = 0; k < taps; ++k) plan.weights[(v * taps + k) * lanes + l] = x.Weights(o)[k];
+      const float* w = x.Weights(static_cast<int>(e / channels));
+      for (size_t k = 0; k < taps; ++k) plan.weights[(v * taps + k) * lanes + l] = w[k];
     }
   }
   plan.lanes = lanes;
+  plan.window = widest < static_cast<int>(lanes) ? 1 : 2;
   return plan;
 }
 
-HWY_ATTR void OutputLanes(const float* src, int taps, int channels, const HorizontalPlan& plan,
-                          float* dst) {
+// Lane l of the result is lane index[l] of the two-vector table lo:hi.
+HWY_ATTR HWY_INLINE hn::Vec<DF> Lookup2(hn::Vec<DF> lo, hn::Vec<DF> hi, hn::Vec<DI32> index) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  return hn::Vec<DF>{_mm512_permutex2var_ps(lo.raw, index.raw, hi.raw)};  // one instruction
+#else
+  const DF df;
+  const DI32 di;
+  const auto low_bits = hn::Set(di, static_cast<int32_t>(hn::Lanes(df) - 1));
+  const auto i = hn::IndicesFromVec(df, hn::And(index, low_bits));
+  const auto from_hi = hn::RebindMask(df, hn::Gt(index, low_bits));
+  return hn::IfThenElse(from_hi, hn::TableLookupLanes(hi, i), hn::TableLookupLanes(lo, i));
+#endif
+}
+
+// One vector of output elements: the weighted sum of its taps' permuted windows.
+template <int kWindow>
+HWY_ATTR HWY_INLINE hn::Vec<DF> OutputVector(const float* s, const int32_t* indices, const float* w,
+                                             int taps, int channels) {
   const DF df;
   const DI32 di;
   const size_t lanes = hn::Lanes(df);
-  const float* w = plan.weights.data();
-  for (size_t v = 0; v < plan.base.size(); ++v) {
-    const float* s = src + plan.base[v];
-    const auto index = hn::IndicesFromVec(df, hn::LoadU(di, plan.indices.data() + v * lanes));
-    auto acc = hn::Mul(hn::LoadU(df, w), hn::TableLookupLanes(hn::LoadU(df, s), index));
-    for (int k = 1; k < taps; ++k) {
+  const auto index = hn::LoadU(di, indices);
+  auto acc = hn::Zero(df);
+  if (kWindow == 1) {
+    const auto in_window = hn::IndicesFromVec(df, index);
+    for (int k = 0; k < taps; ++k) {
       acc = hn::MulAdd(hn::LoadU(df, w + k * lanes),
-                       hn::TableLookupLanes(hn::LoadU(df, s + k * channels), index), acc);
+                       hn::TableLookupLanes(hn::LoadU(df, s + k * channels), in_window), acc);
     }
-    hn::StoreU(acc, df, dst + v * lanes);
-    w += static_cast<size_t>(taps) * lanes;
+  } else {
+    for (int k = 0; k < taps; ++k) {
+      const float* window = s + k * channels;
+      acc = hn::MulAdd(hn::LoadU(df, w + k * lanes),
+                       Lookup2(hn::LoadU(df, window), hn::LoadU(df, window + lanes), index), acc);
+    }
+  }
+  return acc;
+}
+
+template <int kWindow>
+HWY_ATTR void OutputLanes(const float* HWY_RESTRICT src, int taps, int channels,
+                          const HorizontalPlan& plan, float* HWY_RESTRICT dst) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const size_t vectors = plan.base.size();
+  const int32_t* base = plan.base.data();
+  const int32_t* indices = plan.indices.data();
+  const float* w = plan.weights.data();
+  const size_t step = static_cast<size_t>(taps) * lanes;
+  size_t v = 0;
+  // Two vectors per iteration keep two FMA chains in flight.
+  for (; v + 2 <= vectors; v += 2) {
+    const auto a =
+        OutputVector<kWindow>(src + base[v], indices + v * lanes, w + v * step, taps, channels);
+    const auto b = OutputVector<kWindow>(src + base[v + 1], indices + (v + 1) * lanes,
+                                         w + (v + 1) * step, taps, channels);
+    hn::StoreU(a, df, dst + v * lanes);
+    hn::StoreU(b, df, dst + (v + 1) * lanes);
+  }
+  if (v < vectors) {
+    hn::StoreU(
+        OutputVector<kWindow>(src + base[v], indices + v * lanes, w + v * step, taps, channels), df,
+        dst + v * lanes);
   }
 }
 
@@ -180,7 +238,10 @@ HWY_ATTR void TapsInLanes(const float* src, const AxisWeights& x, float* dst) {
 
 HWY_ATTR void HorizontalTaps(const float* src, const AxisWeights& x, const HorizontalPlan& plan,
                              int channels, float* dst) {
-  if (plan.lanes == hn::Lanes(DF())) return OutputLanes(src, x.taps, channels, plan, dst);
+  if (plan.lanes == hn::Lanes(DF())) {
+    if (plan.window == 1) return OutputLanes<1>(src, x.taps, channels, plan, dst);
+    return OutputLanes<2>(src, x.taps, channels, plan, dst);
+  }
   switch (channels) {
     case 1:
       return TapsInLanes<1>(src, x, dst);

@@ -165,13 +165,21 @@ struct Unchanged {
   HWY_ATTR HWY_INLINE hn::Vec<DF> operator()(hn::Vec<DF> v) const { return v; }
 };
 
-// Rounds half to even (cvtps2dq) after clamping to [0, 255]: Highway 1.0.3's DemoteTo(u8, i32)
-// packs through 16 bits and turns values from 32768 up into 0, and an unpremultiplied colour
-// can be that large where a negative lobe leaves a small alpha.
+// Rounds half to even (cvtps2dq) and saturates to [0, 255]. Highway 1.0.3's DemoteTo(u8, i32)
+// alone packs through 16 bits and turns 32768 + r into r on AVX2/AVX-512, and an
+// unpremultiplied colour can be that large where a negative lobe leaves a small alpha; so the
+// value is clamped first (on AVX-512, vpmovusdb saturates in one instruction instead of the
+// four of DemoteTo: the clamp from below and the saturating narrow are all it needs).
 HWY_ATTR HWY_INLINE hn::Vec<DU8> RoundToU8(hn::Vec<DF> v) {
   const DF df;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  const auto rounded = hn::NearestInt(hn::Min(v, hn::Set(df, 255.0f)));
+  const __m512i non_negative = _mm512_max_epi32(rounded.raw, _mm512_setzero_si512());
+  return hn::Vec<DU8>{_mm512_cvtusepi32_epi8(non_negative)};
+#else
   v = hn::Min(hn::Max(v, hn::Zero(df)), hn::Set(df, 255.0f));
   return hn::DemoteTo(DU8(), hn::NearestInt(v));
+#endif
 }
 
 // The float row is padded, so its last partial vector is computed whole and only its first

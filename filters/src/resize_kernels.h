@@ -21,25 +21,32 @@ void VerticalTapsPremultiplied(const uint8_t* const* rows, const float* weights,
                                int channels, float* dst);
 
 // How the horizontal pass runs for one (weights, channels) pair on the current SIMD target.
-// Upscaling uses output lanes: each vector of output elements reads one short window of the
-// source per tap and permutes it into place (PlanHorizontal decides whether every window fits
-// a vector). Otherwise each output pixel sums its taps several per vector ("taps in lanes").
+// Where every vector of consecutive output elements reads its taps from one short source window
+// (upscaling, and downscaling by up to about 2x), each tap is one permute of that window into
+// the output lanes ("output lanes"). Otherwise each output pixel sums its taps several per
+// vector and then across lanes ("taps in lanes"), which suits wide downscale kernels.
 struct HorizontalPlan {
   size_t lanes = 0;  // float lanes of the target that built the plan; 0: taps in lanes
-  // Output-lane plan, per vector v of `lanes` output elements: the source offset base[v], the
-  // lane indices into the window at src + base[v] (+ k * channels for tap k), and for each tap
-  // the weight of every lane.
+  int window = 1;    // vectors in each source window: 1 or 2
+  // Per vector v of `lanes` output elements: the source offset base[v], the lane indices into
+  // the window at src + base[v] (+ k * channels for tap k), and for each tap the weight of
+  // every lane.
   std::vector<int32_t> base;
   std::vector<int32_t> indices;  // vectors * lanes
   std::vector<float> weights;    // vectors * taps * lanes
 };
+
+// How far past the end of a source row the horizontal pass reads: the last window can start a
+// pixel before the row's end and span two vectors of the widest target.
+inline constexpr size_t kSourcePad = 32;
 
 HorizontalPlan PlanHorizontal(const AxisWeights& x, int channels);
 
 // Horizontal pass over an interleaved float row of `channels` (1-4) channels:
 //   dst[o * channels + c] = sum over k < x.taps of x.Weights(o)[k] * src[(x.start[o] + k) *
 //   channels + c]
-// for every output pixel o. src and dst are padded float rows (kernels::FloatRow).
+// for every output pixel o. src is a float row with kSourcePad readable, finite floats past its
+// end; dst a padded float row (kernels::FloatRow).
 void HorizontalTaps(const float* src, const AxisWeights& x, const HorizontalPlan& plan,
                     int channels, float* dst);
 
