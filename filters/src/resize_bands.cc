@@ -6,20 +6,6 @@
 #include "row_kernels.h"
 
 namespace pixflow::resize {
-namespace {
-
-// One input row, as float (premultiplied by alpha when `alpha`), into dst.
-void ConvertRow(const uint8_t* row, size_t n, int channels, bool alpha, float* dst) {
-  constexpr float kOne = 1.0f;
-  if (alpha) {
-    VerticalTapsPremultiplied(&row, &kOne, 1, n, channels, dst);
-  } else {
-    VerticalTaps(&row, &kOne, 1, n, dst);
-  }
-}
-
-}  // namespace
-
 void CopyBand(const Band& band) {
   const size_t bytes = band.output.row_elements();
   for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
@@ -47,27 +33,43 @@ void VerticalFirstBand(const Band& band, const Tables& tables, bool alpha) {
   const AxisWeights& ay = tables.y;
   const size_t in_elements = band.input.row_elements();
   const size_t out_elements = band.output.row_elements();
-  kernels::FloatRow vertical(in_elements + kSourcePad);
+  std::vector<kernels::FloatRow> vertical;
+  float* vertical_rows[kRowGroup];
+  for (int r = 0; r < kRowGroup; ++r) {
+    vertical.emplace_back(in_elements + kSourcePad);
+    vertical_rows[r] = vertical.back().data();
+  }
   kernels::FloatRow horizontal(ax.identity ? 0 : out_elements);
-  std::vector<const uint8_t*> rows(static_cast<size_t>(ay.taps));
-  for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
-    const size_t o = static_cast<size_t>(y);
-    const int first = ay.first[o];
-    const int count = ay.count[o];
-    for (int k = 0; k < count; ++k) rows[static_cast<size_t>(k)] = band.InputRow(first + k);
-    const float* weights = ay.Weights(y) + (first - ay.start[o]);
-    if (alpha) {
-      VerticalTapsPremultiplied(rows.data(), weights, count, in_elements, channels,
-                                vertical.data());
-    } else {
-      VerticalTaps(rows.data(), weights, count, in_elements, vertical.data());
+  std::vector<const uint8_t*> sources;
+  std::vector<float> weights;
+  for (int y0 = band.output_rows.begin; y0 < band.output_rows.end; y0 += kRowGroup) {
+    // Up to kRowGroup output rows, over the union of the input rows they read.
+    const int rows = std::min(kRowGroup, band.output_rows.end - y0);
+    int lo = ay.first[static_cast<size_t>(y0)];
+    int hi = lo;
+    for (int y = y0; y < y0 + rows; ++y) {
+      lo = std::min(lo, ay.first[static_cast<size_t>(y)]);
+      hi = std::max(hi, ay.first[static_cast<size_t>(y)] + ay.count[static_cast<size_t>(y)]);
     }
-    const float* row = vertical.data();
-    if (!ax.identity) {
-      HorizontalTaps(vertical.data(), ax, tables.plan, channels, horizontal.data());
-      row = horizontal.data();
+    const int count = hi - lo;
+    sources.resize(static_cast<size_t>(count));
+    for (int u = 0; u < count; ++u) sources[static_cast<size_t>(u)] = band.InputRow(lo + u);
+    weights.assign(static_cast<size_t>(rows) * count, 0.0f);
+    for (int r = 0; r < rows; ++r) {
+      const size_t o = static_cast<size_t>(y0 + r);
+      const float* w = ay.Weights(y0 + r) + (ay.first[o] - ay.start[o]);
+      std::copy_n(w, ay.count[o], weights.begin() + r * count + (ay.first[o] - lo));
     }
-    StoreRow(row, out_elements, channels, alpha, band.OutputRow(y));
+    VerticalRows(sources.data(), count, weights.data(), rows, in_elements, channels, alpha,
+                 vertical_rows);
+    for (int r = 0; r < rows; ++r) {
+      const float* row = vertical_rows[r];
+      if (!ax.identity) {
+        HorizontalTaps(row, ax, tables.plan, channels, horizontal.data());
+        row = horizontal.data();
+      }
+      StoreRow(row, out_elements, channels, alpha, band.OutputRow(y0 + r));
+    }
   }
 }
 

@@ -1,3 +1,6 @@
+// The kernels that write 8-bit output rows: rounding (and unpremultiplying) a float row, the
+// vertical pass of the horizontal-first order, which rounds as it sums, and nearest-neighbour
+// gathers. The kernels that read 8-bit input are in resize_vertical.cc.
 #include "resize_kernels.h"
 
 #include <algorithm>
@@ -19,101 +22,8 @@ using DF = hn::ScalableTag<float>;
 using DI32 = hn::RebindToSigned<DF>;
 using DU8 = hn::Rebind<uint8_t, DF>;
 
-HWY_ATTR HWY_INLINE hn::Vec<DF> LoadU8AsF32(const uint8_t* p) {
-  const DF df;
-  return hn::ConvertTo(df, hn::PromoteTo(DI32(), hn::LoadU(DU8(), p)));
-}
-
-// Pixel values as they enter the vertical pass.
-struct Plain {
-  HWY_ATTR HWY_INLINE hn::Vec<DF> operator()(const uint8_t* p) const { return LoadU8AsF32(p); }
-  float operator()(const uint8_t* row, size_t i) const { return row[i]; }
-};
-
-#if HWY_TARGET != HWY_SCALAR
-// Colour times alpha; alpha itself unchanged. Vectors start on a pixel boundary (their lane
-// count is a multiple of 4), so each pixel's alpha sits in the same block as its colour.
-template <int kChannels>
-struct Premultiplied {
-  HWY_ATTR Premultiplied() {
-    const DI32 di;
-    const auto lane = hn::And(hn::Iota(di, 0), hn::Set(di, kChannels - 1));
-    is_alpha = hn::RebindMask(DF(), hn::Eq(lane, hn::Set(di, kChannels - 1)));
-  }
-  HWY_ATTR HWY_INLINE hn::Vec<DF> operator()(const uint8_t* p) const {
-    const auto v = LoadU8AsF32(p);
-    const auto alpha = kChannels == 4 ? hn::Broadcast<3>(v) : hn::DupOdd(v);
-    return hn::Mul(v, hn::IfThenElse(is_alpha, hn::Set(DF(), 1.0f), alpha));
-  }
-  float operator()(const uint8_t* row, size_t i) const {
-    const size_t alpha_at = i - i % kChannels + kChannels - 1;
-    return i == alpha_at ? row[i] : static_cast<float>(row[i]) * row[alpha_at];
-  }
-  hn::Mask<DF> is_alpha;
-};
-#endif
-
-// dst[i] = sum_k weights[k] * load(rows[k] + i). Four vectors per step give the FMA chains of
-// every tap enough independent work; the tail that does not fill a vector is done one element
-// at a time because the 8-bit rows must not be read past n.
-template <class Load>
-HWY_ATTR void VerticalT(const uint8_t* const* rows, const float* weights, int taps, size_t n,
-                        const Load& load, float* dst) {
-  const DF df;
-  const size_t lanes = hn::Lanes(df);
-  size_t i = 0;
-  for (; i + 4 * lanes <= n; i += 4 * lanes) {
-    auto w = hn::Set(df, weights[0]);
-    auto a0 = hn::Mul(w, load(rows[0] + i));
-    auto a1 = hn::Mul(w, load(rows[0] + i + lanes));
-    auto a2 = hn::Mul(w, load(rows[0] + i + 2 * lanes));
-    auto a3 = hn::Mul(w, load(rows[0] + i + 3 * lanes));
-    for (int k = 1; k < taps; ++k) {
-      const uint8_t* row = rows[k] + i;
-      w = hn::Set(df, weights[k]);
-      a0 = hn::MulAdd(w, load(row), a0);
-      a1 = hn::MulAdd(w, load(row + lanes), a1);
-      a2 = hn::MulAdd(w, load(row + 2 * lanes), a2);
-      a3 = hn::MulAdd(w, load(row + 3 * lanes), a3);
-    }
-    hn::StoreU(a0, df, dst + i);
-    hn::StoreU(a1, df, dst + i + lanes);
-    hn::StoreU(a2, df, dst + i + 2 * lanes);
-    hn::StoreU(a3, df, dst + i + 3 * lanes);
-  }
-  for (; i + lanes <= n; i += lanes) {
-    auto acc = hn::Mul(hn::Set(df, weights[0]), load(rows[0] + i));
-    for (int k = 1; k < taps; ++k)
-      acc = hn::MulAdd(hn::Set(df, weights[k]), load(rows[k] + i), acc);
-    hn::StoreU(acc, df, dst + i);
-  }
-  for (; i < n; ++i) {
-    float acc = 0.0f;
-    for (int k = 0; k < taps; ++k) acc += weights[k] * load(rows[k], i);
-    dst[i] = acc;
-  }
-}
-
-HWY_ATTR void VerticalTaps(const uint8_t* const* rows, const float* weights, int taps, size_t n,
-                           float* dst) {
-  VerticalT(rows, weights, taps, n, Plain(), dst);
-}
-
 #if HWY_TARGET == HWY_SCALAR
-// One lane cannot hold a pixel: plain loops, the same arithmetic as the test's reference.
-HWY_ATTR void VerticalTapsPremultiplied(const uint8_t* const* rows, const float* weights, int taps,
-                                        size_t n, int channels, float* dst) {
-  for (size_t i = 0; i < n; ++i) {
-    const size_t alpha_at = i - i % channels + channels - 1;
-    float acc = 0.0f;
-    for (int k = 0; k < taps; ++k) {
-      const float v = rows[k][i];
-      acc += weights[k] * (i == alpha_at ? v : v * rows[k][alpha_at]);
-    }
-    dst[i] = acc;
-  }
-}
-
+// One lane cannot hold a pixel: plain loops.
 HWY_ATTR void StoreRow(const float* src, size_t n, int channels, bool unpremultiply, uint8_t* dst) {
   for (size_t i = 0; i < n; ++i) {
     float v = src[i];
@@ -135,14 +45,6 @@ HWY_ATTR void VerticalTapsToU8(const float* const* rows, const float* weights, i
   StoreRow(sum.data(), n, channels, unpremultiply, dst);
 }
 #else
-HWY_ATTR void VerticalTapsPremultiplied(const uint8_t* const* rows, const float* weights, int taps,
-                                        size_t n, int channels, float* dst) {
-  if (channels == 4) {
-    VerticalT(rows, weights, taps, n, Premultiplied<4>(), dst);
-  } else {
-    VerticalT(rows, weights, taps, n, Premultiplied<2>(), dst);
-  }
-}
 
 // Colour / alpha, and colour 0 where alpha <= 0.5 (it rounds to 0, half to even); the
 // division's inf/NaN there is discarded by the select.
@@ -250,19 +152,9 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace pixflow::resize {
 
-HWY_EXPORT(VerticalTaps);
-HWY_EXPORT(VerticalTapsPremultiplied);
 HWY_EXPORT(StoreRow);
 HWY_EXPORT(VerticalTapsToU8);
 
-void VerticalTaps(const uint8_t* const* rows, const float* weights, int taps, size_t n,
-                  float* dst) {
-  HWY_DYNAMIC_DISPATCH(VerticalTaps)(rows, weights, taps, n, dst);
-}
-void VerticalTapsPremultiplied(const uint8_t* const* rows, const float* weights, int taps, size_t n,
-                               int channels, float* dst) {
-  HWY_DYNAMIC_DISPATCH(VerticalTapsPremultiplied)(rows, weights, taps, n, channels, dst);
-}
 void StoreRow(const float* src, size_t n, int channels, bool unpremultiply, uint8_t* dst) {
   HWY_DYNAMIC_DISPATCH(StoreRow)(src, n, channels, unpremultiply, dst);
 }

@@ -11,14 +11,21 @@
 
 namespace pixflow::resize {
 
-// Vertical pass: dst[i] = sum over k < taps of weights[k] * rows[k][i], for i < n, straight from
-// 8-bit rows (each element converted as it is read; no float copy of the input).
-void VerticalTaps(const uint8_t* const* rows, const float* weights, int taps, size_t n, float* dst);
-// The same with colour premultiplied by alpha on the way in: `channels` is 2 (gray + alpha) or
-// 4 (RGBA), alpha last, and n counts elements (pixels * channels). The alpha element itself is
-// filtered as is.
-void VerticalTapsPremultiplied(const uint8_t* const* rows, const float* weights, int taps, size_t n,
-                               int channels, float* dst);
+// One 8-bit row as float, colour premultiplied by alpha when `premultiply` (channels 2 or 4,
+// alpha last; the alpha element itself is kept), for n elements.
+void ConvertRow(const uint8_t* row, size_t n, int channels, bool premultiply, float* dst);
+
+// Output rows the vertical pass computes together (VerticalRows). Measured on 3840x2160 ->
+// 800x450: 2 rows beat 1 by 10-30% (Lanczos, RGBA) and 4 rows, whose union of input rows no
+// longer stays in L2 next to everything else, by as much.
+inline constexpr int kRowGroup = 2;
+
+// The vertical pass for `rows` (1..kRowGroup) output rows at once:
+//   dst[r][i] = sum over u < count of weights[r * count + u] * sources[u][i]   (i < n),
+// where sources are the union of the rows' input rows and each row's weights are zero outside
+// its own span, with each element converted (and premultiplied, as ConvertRow) as it is read.
+void VerticalRows(const uint8_t* const* sources, int count, const float* weights, int rows,
+                  size_t n, int channels, bool premultiply, float* const* dst);
 
 // How the horizontal pass runs for one (weights, channels) pair on the current SIMD target.
 // Where every vector of consecutive output elements reads its taps from one short source window
