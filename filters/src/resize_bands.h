@@ -1,9 +1,9 @@
 // How one band of output rows is produced, given the tables for its input size. The two
 // filtering orders compute the same sums (up to float rounding) and differ only in which pass
 // runs on fewer rows:
-//   - vertical first (output no taller than input): each output row is the weighted sum of its
-//     input rows, straight from 8 bits into one float row of input width, then the horizontal
-//     pass shrinks it to output width;
+//   - vertical first (output no taller than input): output rows, two at a time, are weighted
+//     sums of their input rows, straight from 8 bits into float rows of input width, which
+//     the horizontal pass then shrinks to output width;
 //   - horizontal first (output taller than input): each input row is filtered horizontally
 //     once, kept in a small ring while the output rows that need it are summed, so the
 //     horizontal pass runs on input rows, fewer than output rows.

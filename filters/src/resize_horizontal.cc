@@ -1,12 +1,12 @@
 // The horizontal pass of resize: from one float row of input width to one of output width, on
 // interleaved pixels. The taps of one output pixel are contiguous in the source but its lanes
 // are not, so the work is arranged two ways (see HorizontalPlan):
-//   - output lanes (upscaling): a vector of consecutive output elements reads, for each tap,
-//     one source window of a vector's width and permutes it into place. One FMA per tap per
-//     vector of outputs, as efficient as the vertical pass.
-//   - taps in lanes (everything else): a vector holds several whole taps of one output pixel
-//     (5 RGB pixels, 4 RGBA, ...), so wide downscale kernels take few steps; the groups are
-//     summed across lanes at the end.
+//   - output lanes (upscaling, and downscaling by up to about 2x): a vector of consecutive
+//     output elements reads, for each tap, one source window of one or two vectors and
+//     permutes it into place: one permute and one FMA per tap per vector of outputs.
+//   - taps in lanes (stronger downscaling): a vector holds several whole taps of one output
+//     pixel (5 RGB pixels, 4 RGBA, ...), so wide kernels take few steps; the groups are then
+//     summed across lanes, which costs a few permutes per output pixel.
 #include <algorithm>
 
 #include "resize_kernels.h"
