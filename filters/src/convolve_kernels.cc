@@ -19,8 +19,12 @@ using DU8 = hn::Rebind<uint8_t, DF>;  // a quarter vector: one byte per float la
 using D16 = hn::ScalableTag<uint16_t>;
 
 HWY_ATTR HWY_INLINE void StoreNearestU8(hn::Vec<DF> v, uint8_t* dst) {
+  const DF df;
   const DU8 du8;
-  // NearestInt rounds half to even, as OpenCV's saturate_cast does; DemoteTo saturates.
+  // Saturate in float first: Highway 1.0.3's DemoteTo(u8, i32) on x86 packs through u16 and
+  // wraps values in (32767, 33023], and NearestInt turns values beyond 2^31 negative.
+  v = hn::Min(hn::Max(v, hn::Zero(df)), hn::Set(df, 255.0f));
+  // NearestInt rounds half to even, as OpenCV's saturate_cast does.
   hn::StoreU(hn::DemoteTo(du8, hn::NearestInt(v)), du8, dst);
 }
 
