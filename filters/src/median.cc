@@ -1,15 +1,17 @@
-// Median filter, 3x3 and 5x5, with cv::medianBlur's replicated borders.
+// Median filter, 3x3 and 5x5, with cv::medianBlur's replicated borders. Everything works on
+// interleaved bytes: a pixel's horizontal neighbours are `channels` elements away, so each
+// channel is filtered without deinterleaving, by vector min/max networks.
 //
-// Two stages per output row, both on interleaved bytes (a pixel's horizontal neighbours are
-// `channels` elements away, so no deinterleaving is needed):
-//  1. Sort each column of k values (the k input rows at one element position) with a sorting
-//     network of vector min/max, into k rank planes. A column serves the k outputs around it, so
-//     it is sorted once, not k times.
-//  2. Select the median from the k sorted columns around each output with a selection network
-//     that only needs the columns sorted: 12 min/max for 3x3 (the classic max-of-minima,
-//     median-of-medians, min-of-maxima), 100 for 5x5.
-// Rows are processed in chunks so that the rank planes stay in L1.
+// 3x3: straight from the input rows, two output rows at a time. Each column of three (the rows
+// at one element position) is sorted, the pair shared by both output rows sorted once; the
+// median of the window is then median3(max of the three column minima, median of the three
+// column medians, min of the three column maxima): 27 min/max per output vector.
+//
+// 5x5: each column of five is sorted once into five rank planes (a column serves the five
+// outputs around it), then a selection network that relies on the columns being sorted picks
+// the median: 100 min/max per output vector. Rows are cut into chunks so the planes stay in L1.
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <iterator>
 #include <string>
@@ -103,60 +105,83 @@ HWY_ATTR HWY_INLINE T Median3(T a, T b, T c) {
   return MaxOf(MinOf(a, b), MinOf(MaxOf(a, b), c));
 }
 
-// planes[r][i] = rank r of {rows[0][i], ..., rows[k - 1][i]}, for i in [0, n).
-template <int kSize>
-HWY_ATTR void SortColumns(const uint8_t* const* rows, size_t n, uint8_t* const* planes) {
-  const auto sort = [&](auto* v) HWY_ATTR {
-    if constexpr (kSize == 3) {
-      Apply(v, {1, 2, 0});
-      Apply(v, {0, 1, 0});
-      Apply(v, {1, 2, 0});
-    } else {
-      RunNetwork<kSort5>(v);
+// Output rows y and y + 1 from input rows y - 1 .. y + 2 (rows[0..3]), elements [0, n). The rows
+// are readable over [-step, n + step), and a vector further when n is not a whole number of
+// vectors; dst0 and dst1 are written over [0, n) only.
+HWY_ATTR void Median3x3TwoRows(const uint8_t* const* rows, int step, size_t n, uint8_t* dst0,
+                               uint8_t* dst1) {
+  const D8 d;
+  const size_t lanes = hn::Lanes(d);
+  const auto medians = [&](size_t i, V8& out0, V8& out1) HWY_ATTR {
+    V8 lo0[3], mid0[3], hi0[3], lo1[3], mid1[3], hi1[3];
+    for (int k = 0; k < 3; ++k) {
+      const ptrdiff_t at = static_cast<ptrdiff_t>(i) + (k - 1) * static_cast<ptrdiff_t>(step);
+      const V8 top = hn::LoadU(d, rows[0] + at);
+      const V8 b = hn::LoadU(d, rows[1] + at);
+      const V8 c = hn::LoadU(d, rows[2] + at);
+      const V8 bottom = hn::LoadU(d, rows[3] + at);
+      const V8 p = hn::Min(b, c);  // the middle pair, sorted once for both columns
+      const V8 q = hn::Max(b, c);
+      lo0[k] = hn::Min(top, p);
+      hi0[k] = hn::Max(top, q);
+      mid0[k] = hn::Max(p, hn::Min(top, q));
+      lo1[k] = hn::Min(bottom, p);
+      hi1[k] = hn::Max(bottom, q);
+      mid1[k] = hn::Max(p, hn::Min(bottom, q));
     }
+    out0 = Median3(hn::Max(hn::Max(lo0[0], lo0[1]), lo0[2]), Median3(mid0[0], mid0[1], mid0[2]),
+                   hn::Min(hn::Min(hi0[0], hi0[1]), hi0[2]));
+    out1 = Median3(hn::Max(hn::Max(lo1[0], lo1[1]), lo1[2]), Median3(mid1[0], mid1[1], mid1[2]),
+                   hn::Min(hn::Min(hi1[0], hi1[1]), hi1[2]));
   };
+  V8 out0, out1;
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    medians(i, out0, out1);
+    hn::StoreU(out0, d, dst0 + i);
+    hn::StoreU(out1, d, dst1 + i);
+  }
+  if (i == n) return;
+  uint8_t tail[2][hn::MaxLanes(D8())];
+  medians(i, out0, out1);
+  hn::StoreU(out0, d, tail[0]);
+  hn::StoreU(out1, d, tail[1]);
+  std::memcpy(dst0 + i, tail[0], n - i);
+  std::memcpy(dst1 + i, tail[1], n - i);
+}
+
+// planes[r][i] = rank r of {rows[0][i], ..., rows[4][i]}, for i in [0, n).
+HWY_ATTR void SortColumns5(const uint8_t* const* rows, size_t n, uint8_t* const* planes) {
   const D8 d;
   const size_t lanes = hn::Lanes(d);
   size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    V8 v[kSize];
-    for (int r = 0; r < kSize; ++r) v[r] = hn::LoadU(d, rows[r] + i);
-    sort(v);
-    for (int r = 0; r < kSize; ++r) hn::StoreU(v[r], d, planes[r] + i);
+    V8 v[5];
+    for (int r = 0; r < 5; ++r) v[r] = hn::LoadU(d, rows[r] + i);
+    RunNetwork<kSort5>(v);
+    for (int r = 0; r < 5; ++r) hn::StoreU(v[r], d, planes[r] + i);
   }
   for (; i < n; ++i) {
-    uint8_t v[kSize];
-    for (int r = 0; r < kSize; ++r) v[r] = rows[r][i];
-    sort(v);
-    for (int r = 0; r < kSize; ++r) planes[r][i] = v[r];
+    uint8_t v[5];
+    for (int r = 0; r < 5; ++r) v[r] = rows[r][i];
+    RunNetwork<kSort5>(v);
+    for (int r = 0; r < 5; ++r) planes[r][i] = v[r];
   }
 }
 
-// dst[i] = median of the window around i for i in [0, n), from rank planes whose element i is
-// planes[r][i] and which are valid over [-radius * step, n + radius * step) plus a vector.
-template <int kSize>
-HWY_ATTR void SelectMedians(const uint8_t* const* planes, int step, size_t n, uint8_t* dst) {
-  constexpr int kRadius = kSize / 2;
+// dst[i] = median of the 5x5 window around i for i in [0, n), from rank planes valid over
+// [-2 * step, n + 2 * step) plus a vector.
+HWY_ATTR void SelectMedians5(const uint8_t* const* planes, int step, size_t n, uint8_t* dst) {
   const D8 d;
   const size_t lanes = hn::Lanes(d);
   const auto median = [&](size_t i) HWY_ATTR {
-    if constexpr (kSize == 3) {
-      const auto load = [&](int r, int dx) HWY_ATTR {
-        return hn::LoadU(d, planes[r] + i + static_cast<ptrdiff_t>(dx) * step);
-      };
-      const V8 lo = MaxOf(MaxOf(load(0, -1), load(0, 0)), load(0, 1));
-      const V8 mid = Median3(load(1, -1), load(1, 0), load(1, 1));
-      const V8 hi = MinOf(MinOf(load(2, -1), load(2, 0)), load(2, 1));
-      return Median3(lo, mid, hi);
-    } else {
-      V8 v[25];
-      for (int c = 0; c < 5; ++c) {
-        const ptrdiff_t offset = static_cast<ptrdiff_t>(c - kRadius) * step;
-        for (int r = 0; r < 5; ++r) v[5 * c + r] = hn::LoadU(d, planes[r] + i + offset);
-      }
-      RunNetwork<kSelect25>(v);
-      return v[kSelect25Output];
+    V8 v[25];
+    for (int c = 0; c < 5; ++c) {
+      const ptrdiff_t offset = static_cast<ptrdiff_t>(c - 2) * step;
+      for (int r = 0; r < 5; ++r) v[5 * c + r] = hn::LoadU(d, planes[r] + i + offset);
     }
+    RunNetwork<kSelect25>(v);
+    return v[kSelect25Output];
   };
   size_t i = 0;
   for (; i + lanes <= n; i += lanes) hn::StoreU(median(i), d, dst + i);
@@ -164,19 +189,6 @@ HWY_ATTR void SelectMedians(const uint8_t* const* planes, int step, size_t n, ui
   uint8_t tail[hn::MaxLanes(D8())];
   hn::StoreU(median(i), d, tail);
   std::memcpy(dst + i, tail, n - i);
-}
-
-HWY_ATTR void SortColumns3(const uint8_t* const* rows, size_t n, uint8_t* const* planes) {
-  SortColumns<3>(rows, n, planes);
-}
-HWY_ATTR void SortColumns5(const uint8_t* const* rows, size_t n, uint8_t* const* planes) {
-  SortColumns<5>(rows, n, planes);
-}
-HWY_ATTR void SelectMedians3(const uint8_t* const* planes, int step, size_t n, uint8_t* dst) {
-  SelectMedians<3>(planes, step, n, dst);
-}
-HWY_ATTR void SelectMedians5(const uint8_t* const* planes, int step, size_t n, uint8_t* dst) {
-  SelectMedians<5>(planes, step, n, dst);
 }
 
 }  // namespace HWY_NAMESPACE
@@ -187,18 +199,30 @@ HWY_AFTER_NAMESPACE();
 namespace pixflow {
 namespace median {
 
-HWY_EXPORT(SortColumns3);
+HWY_EXPORT(Median3x3TwoRows);
 HWY_EXPORT(SortColumns5);
-HWY_EXPORT(SelectMedians3);
 HWY_EXPORT(SelectMedians5);
 
 namespace {
 
-// Output elements per chunk: a multiple of every vector length, small enough that 5 rank planes
-// (with halos) stay in a 32 KiB L1 next to the input rows being read.
-constexpr size_t kChunk = 4096;
-// Room after each plane for the last whole vector SelectMedians computes.
-constexpr size_t kPlanePad = 64;
+// Elements the widest vector (64 bytes) may read past a scratch row's end.
+constexpr size_t kVectorPad = 64;
+
+// dst[j] = row[e] for image elements e in [begin, end), where elements left of the row or right
+// of it read the edge pixel's same channel (the replicated border).
+void CopyReplicated(const uint8_t* row, size_t n, int channels, ptrdiff_t begin, ptrdiff_t end,
+                    uint8_t* dst) {
+  const ptrdiff_t size = static_cast<ptrdiff_t>(n);
+  const ptrdiff_t inside_begin = std::clamp<ptrdiff_t>(begin, 0, size);
+  const ptrdiff_t inside_end = std::clamp<ptrdiff_t>(end, inside_begin, size);
+  for (ptrdiff_t e = begin; e < std::min(inside_begin, end); ++e) {
+    dst[e - begin] = row[(e % channels + channels) % channels];
+  }
+  std::memcpy(dst + (inside_begin - begin), row + inside_begin, inside_end - inside_begin);
+  for (ptrdiff_t e = std::max(inside_end, begin); e < end; ++e) {
+    dst[e - begin] = row[size - channels + (e - size) % channels];
+  }
+}
 
 class Median final : public Filter {
  public:
@@ -214,60 +238,100 @@ class Median final : public Filter {
   RowRange Footprint(RowRange out, Size) const override {
     return {out.begin - ksize_ / 2, out.end + ksize_ / 2};
   }
-
   void ProcessBand(const Band& band) const override {
-    const int radius = ksize_ / 2;
-    const int channels = band.input.channels();
-    const size_t n = band.input.row_elements();
-    const size_t halo = static_cast<size_t>(radius) * channels;
-    const size_t plane_size = std::min(n, kChunk) + 2 * halo + kPlanePad;
-    std::vector<uint8_t> storage(plane_size * ksize_, 0);
-    std::vector<uint8_t*> planes(ksize_);
-    std::vector<const uint8_t*> rows(ksize_);
-    std::vector<const uint8_t*> centred(ksize_);
-    std::vector<uint8_t*> sorted_at(ksize_);
-    for (int r = 0; r < ksize_; ++r) planes[r] = storage.data() + r * plane_size;
-
-    for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
-      for (int k = 0; k < ksize_; ++k) rows[k] = band.InputRow(y + k - radius, Border::kReplicate);
-      for (size_t begin = 0; begin < n; begin += kChunk) {
-        const size_t end = std::min(n, begin + kChunk);
-        // Plane element p holds image element begin - halo + p.
-        const size_t first = begin >= halo ? begin - halo : 0;
-        const size_t last = std::min(n, end + halo);
-        for (int k = 0; k < ksize_; ++k) {
-          centred[k] = rows[k] + first;
-          sorted_at[k] = planes[k] + (first + halo - begin);
-        }
-        (ksize_ == 3 ? HWY_DYNAMIC_DISPATCH(SortColumns3) : HWY_DYNAMIC_DISPATCH(SortColumns5))(
-            centred.data(), last - first, sorted_at.data());
-        ReplicateEdges(begin, end, n, channels, halo, planes);
-        for (int k = 0; k < ksize_; ++k) centred[k] = planes[k] + halo;
-        (ksize_ == 3 ? HWY_DYNAMIC_DISPATCH(SelectMedians3) : HWY_DYNAMIC_DISPATCH(SelectMedians5))(
-            centred.data(), channels, end - begin, band.OutputRow(y) + begin);
-      }
+    if (ksize_ == 3) {
+      Process3x3(band);
+    } else {
+      Process5x5(band);
     }
   }
 
  private:
-  // Fills plane elements that lie left of the image or right of it with the sorted column of
-  // the edge pixel's same channel (replicated border).
-  void ReplicateEdges(size_t begin, size_t end, size_t n, int channels, size_t halo,
-                      const std::vector<uint8_t*>& planes) const {
-    const auto image_to_plane = [&](ptrdiff_t e) { return static_cast<size_t>(e - static_cast<ptrdiff_t>(begin) + static_cast<ptrdiff_t>(halo)); };
-    for (int k = 0; k < ksize_; ++k) {
-      uint8_t* plane = planes[k];
-      if (begin < halo) {
-        for (ptrdiff_t e = -static_cast<ptrdiff_t>(halo); e < 0; ++e) {
-          const ptrdiff_t from = (e % channels + channels) % channels;
-          plane[image_to_plane(e)] = plane[image_to_plane(from)];
-        }
+  static void Process3x3(const Band& band) {
+    const int channels = band.input.channels();
+    const size_t n = band.input.row_elements();
+    const size_t step = static_cast<size_t>(channels);
+    // The image rows are read directly where the window stays inside them: a whole number of
+    // widest vectors starting at element `step`. The few elements left over at either end read
+    // padded copies.
+    const size_t interior = n > 2 * step ? (n - 2 * step) / kVectorPad * kVectorPad : 0;
+    const size_t right = step + interior;
+    std::vector<uint8_t> scratch(4 * (n - interior + 2 * step + kVectorPad), 0);
+    std::vector<uint8_t> spare_row(n);
+    const uint8_t* rows[4];
+    const uint8_t* padded[4];
+    const auto run = [&](const uint8_t* const* from, size_t begin, size_t count, uint8_t* dst0,
+                         uint8_t* dst1) {
+      HWY_DYNAMIC_DISPATCH(Median3x3TwoRows)(from, channels, count, dst0 + begin, dst1 + begin);
+    };
+    for (int y = band.output_rows.begin; y < band.output_rows.end; y += 2) {
+      const bool pair = y + 1 < band.output_rows.end;
+      for (int k = 0; k < 3; ++k) rows[k] = band.InputRow(y - 1 + k, Border::kReplicate);
+      // An odd last row is computed as a pair too, with its partner (which may not read below
+      // the band's footprint) discarded.
+      rows[3] = pair ? band.InputRow(y + 2, Border::kReplicate) : rows[2];
+      uint8_t* dst0 = band.OutputRow(y);
+      uint8_t* dst1 = pair ? band.OutputRow(y + 1) : spare_row.data();
+      if (interior > 0) {
+        const uint8_t* at[4];
+        for (int k = 0; k < 4; ++k) at[k] = rows[k] + step;
+        run(at, step, interior, dst0, dst1);
       }
-      if (end + halo > n) {
-        const ptrdiff_t last_pixel = static_cast<ptrdiff_t>(n) - channels;
-        for (ptrdiff_t e = static_cast<ptrdiff_t>(n); e < static_cast<ptrdiff_t>(n + halo); ++e) {
-          plane[image_to_plane(e)] = plane[image_to_plane(last_pixel + (e - static_cast<ptrdiff_t>(n)) % channels)];
+      // Edges: [0, step) and [right, n), or the whole row when it is too short for the above.
+      for (auto [begin, end] : {std::pair{size_t{0}, interior > 0 ? step : n},
+                                std::pair{interior > 0 ? right : n, n}}) {
+        if (begin == end) continue;
+        const size_t width = end - begin + 2 * step + kVectorPad;
+        for (int k = 0; k < 4; ++k) {
+          uint8_t* copy = scratch.data() + k * width;
+          CopyReplicated(rows[k], n, channels, static_cast<ptrdiff_t>(begin) - static_cast<ptrdiff_t>(step),
+                         static_cast<ptrdiff_t>(end + step), copy);
+          padded[k] = copy + step;
         }
+        run(padded, begin, end - begin, dst0, dst1);
+      }
+    }
+  }
+
+  static void Process5x5(const Band& band) {
+    // Output elements per chunk: a multiple of every vector length, small enough that the five
+    // rank planes (with halos) stay in a 32 KiB L1 next to the input rows being read.
+    constexpr size_t kChunk = 4096;
+    const int channels = band.input.channels();
+    const size_t n = band.input.row_elements();
+    const size_t halo = 2 * static_cast<size_t>(channels);
+    const size_t plane_size = std::min(n, kChunk) + 2 * halo + kVectorPad;
+    std::vector<uint8_t> storage(plane_size * 5, 0);
+    uint8_t* planes[5];
+    const uint8_t* rows[5];
+    const uint8_t* from[5];
+    uint8_t* to[5];
+    for (int r = 0; r < 5; ++r) planes[r] = storage.data() + r * plane_size;
+    for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
+      for (int k = 0; k < 5; ++k) rows[k] = band.InputRow(y + k - 2, Border::kReplicate);
+      for (size_t begin = 0; begin < n; begin += kChunk) {
+        const size_t end = std::min(n, begin + kChunk);
+        // Plane element p holds the sorted column of image element begin - halo + p. Sort the
+        // columns inside the image, then replicate the edge pixels' columns outwards.
+        const size_t first = begin >= halo ? begin - halo : 0;
+        const size_t last = std::min(n, end + halo);
+        for (int k = 0; k < 5; ++k) {
+          from[k] = rows[k] + first;
+          to[k] = planes[k] + (first + halo - begin);
+        }
+        HWY_DYNAMIC_DISPATCH(SortColumns5)(from, last - first, to);
+        for (int k = 0; k < 5; ++k) {
+          const auto plane_at = [&](ptrdiff_t e) {
+            return planes[k] + (e - static_cast<ptrdiff_t>(begin) + static_cast<ptrdiff_t>(halo));
+          };
+          const ptrdiff_t left = static_cast<ptrdiff_t>(begin) - static_cast<ptrdiff_t>(halo);
+          const ptrdiff_t right = static_cast<ptrdiff_t>(end + halo);
+          const ptrdiff_t size = static_cast<ptrdiff_t>(n);
+          for (ptrdiff_t e = left; e < 0; ++e) *plane_at(e) = *plane_at((e % channels + channels) % channels);
+          for (ptrdiff_t e = size; e < right; ++e) *plane_at(e) = *plane_at(size - channels + (e - size) % channels);
+          from[k] = planes[k] + halo;
+        }
+        HWY_DYNAMIC_DISPATCH(SelectMedians5)(from, channels, end - begin, band.OutputRow(y) + begin);
       }
     }
   }
