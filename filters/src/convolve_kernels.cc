@@ -183,17 +183,96 @@ HWY_ATTR void TapSumToF32(const float* const* srcs, const float* weights, int ta
                 [&](size_t i, hn::Vec<DF> sum) HWY_ATTR { hn::StoreU(sum, df, dst + i); });
 }
 
-HWY_ATTR void TapSumToU8(const float* const* srcs, const float* weights, int taps, float delta,
-                         bool absolute, size_t n, uint8_t* dst) {
+// The paired form of SumTaps: each source vector is loaded once for both outputs.
+template <size_t kBlock>
+HWY_ATTR HWY_INLINE void SumPairedTaps(const PairedTaps<float>& taps, size_t i, hn::Vec<DF> init,
+                                       hn::Vec<DF>* acc0, hn::Vec<DF>* acc1) {
   const DF df;
-  const size_t whole = n / hn::Lanes(df) * hn::Lanes(df);
-  uint8_t tail[hn::MaxLanes(DF())];
-  ForEachTapSum(srcs, weights, taps, delta, n, [&](size_t i, hn::Vec<DF> sum) HWY_ATTR {
+  const size_t lanes = hn::Lanes(df);
+  for (size_t v = 0; v < kBlock; ++v) acc0[v] = acc1[v] = init;
+  for (int s = 0; s < taps.count; ++s) {
+    const float* src = taps.srcs[s] + i;
+    hn::Vec<DF> x[kBlock];
+    for (size_t v = 0; v < kBlock; ++v) x[v] = hn::LoadU(df, src + v * lanes);
+    if (taps.use[s] & 1) {
+      const auto w = hn::Set(df, taps.first[s]);
+      for (size_t v = 0; v < kBlock; ++v) acc0[v] = hn::MulAdd(w, x[v], acc0[v]);
+    }
+    if (taps.use[s] & 2) {
+      const auto w = hn::Set(df, taps.second[s]);
+      for (size_t v = 0; v < kBlock; ++v) acc1[v] = hn::MulAdd(w, x[v], acc1[v]);
+    }
+  }
+}
+
+HWY_ATTR void PairedTapSumToU8(const PairedTaps<float>& taps, float delta, bool absolute,
+                               size_t n, uint8_t* dst0, uint8_t* dst1) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const size_t whole = n / lanes * lanes;
+  const auto vdelta = hn::Set(df, delta);
+  const auto store = [&](size_t i, hn::Vec<DF> sum, uint8_t* dst, uint8_t* tail) HWY_ATTR {
     if (absolute) sum = hn::Abs(sum);
     // dst is an image row: the vector that runs past n goes through `tail`.
     StoreNearestU8(sum, i < whole ? dst + i : tail);
-  });
-  std::memcpy(dst + whole, tail, n - whole);
+  };
+  uint8_t tail0[hn::MaxLanes(DF())];
+  uint8_t tail1[hn::MaxLanes(DF())];
+  hn::Vec<DF> acc0[2], acc1[2];
+  size_t i = 0;
+  for (; i + 2 * lanes <= n; i += 2 * lanes) {
+    SumPairedTaps<2>(taps, i, vdelta, acc0, acc1);
+    for (size_t v = 0; v < 2; ++v) {
+      store(i + v * lanes, acc0[v], dst0, tail0);
+      store(i + v * lanes, acc1[v], dst1, tail1);
+    }
+  }
+  for (; i < n; i += lanes) {
+    SumPairedTaps<1>(taps, i, vdelta, acc0, acc1);
+    store(i, acc0[0], dst0, tail0);
+    store(i, acc1[0], dst1, tail1);
+  }
+  std::memcpy(dst0 + whole, tail0, n - whole);
+  std::memcpy(dst1 + whole, tail1, n - whole);
+}
+
+// Vertical pass of a symmetric kernel of radius R for output rows y and y + 1, from rows[j] =
+// filtered input row y - R + j, j in [0, 2R + 1]. In OpenCV's column order: the centre tap from
+// delta, then each mirrored pair of rows added before its multiply-add, inside out. Each row is
+// loaded once for both outputs; the pairing halves the multiply-adds.
+template <int R>
+HWY_ATTR void SymmetricPair(const float* const* rows, const float* weights, float delta,
+                            bool absolute, size_t n, uint8_t* dst0, uint8_t* dst1) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const size_t whole = n / lanes * lanes;
+  uint8_t tail0[hn::MaxLanes(DF())];
+  uint8_t tail1[hn::MaxLanes(DF())];
+  const auto vdelta = hn::Set(df, delta);
+  const auto sum = [&](const hn::Vec<DF>* x) HWY_ATTR {
+    auto acc = hn::MulAdd(hn::Set(df, weights[0]), x[R], vdelta);
+    for (int k = 1; k <= R; ++k) acc = hn::MulAdd(hn::Set(df, weights[k]), hn::Add(x[R - k], x[R + k]), acc);
+    return absolute ? hn::Abs(acc) : acc;
+  };
+  for (size_t i = 0; i < n; i += lanes) {
+    hn::Vec<DF> x[2 * R + 2];
+    for (int j = 0; j < 2 * R + 2; ++j) x[j] = hn::LoadU(df, rows[j] + i);
+    StoreNearestU8(sum(x), i < whole ? dst0 + i : tail0);
+    StoreNearestU8(sum(x + 1), i < whole ? dst1 + i : tail1);
+  }
+  std::memcpy(dst0 + whole, tail0, n - whole);
+  std::memcpy(dst1 + whole, tail1, n - whole);
+}
+
+HWY_ATTR void SymmetricPairToU8(const float* const* rows, const float* weights, int radius,
+                                float delta, bool absolute, size_t n, uint8_t* dst0,
+                                uint8_t* dst1) {
+  switch (radius) {
+    case 1: return SymmetricPair<1>(rows, weights, delta, absolute, n, dst0, dst1);
+    case 2: return SymmetricPair<2>(rows, weights, delta, absolute, n, dst0, dst1);
+    case 3: return SymmetricPair<3>(rows, weights, delta, absolute, n, dst0, dst1);
+    default: return SymmetricPair<4>(rows, weights, delta, absolute, n, dst0, dst1);
+  }
 }
 
 }  // namespace HWY_NAMESPACE
@@ -206,7 +285,8 @@ namespace pixflow::kernels {
 HWY_EXPORT(SymmetricColumnQ8);
 HWY_EXPORT(SymmetricRowQ8ToU8);
 HWY_EXPORT(UnsharpRow);
-HWY_EXPORT(TapSumToU8);
+HWY_EXPORT(PairedTapSumToU8);
+HWY_EXPORT(SymmetricPairToU8);
 HWY_EXPORT(TapSumToF32);
 HWY_EXPORT(WidenToF32);
 
@@ -222,9 +302,14 @@ void UnsharpRow(const uint8_t* in, const uint8_t* blurred, float amount, int thr
                 uint8_t* dst) {
   HWY_DYNAMIC_DISPATCH(UnsharpRow)(in, blurred, amount, threshold, n, dst);
 }
-void TapSumToU8(const float* const* srcs, const float* weights, int taps, float delta,
-                bool absolute, size_t n, uint8_t* dst) {
-  HWY_DYNAMIC_DISPATCH(TapSumToU8)(srcs, weights, taps, delta, absolute, n, dst);
+void PairedTapSumToU8(const PairedTaps<float>& taps, float delta, bool absolute, size_t n,
+                      uint8_t* dst0, uint8_t* dst1) {
+  HWY_DYNAMIC_DISPATCH(PairedTapSumToU8)(taps, delta, absolute, n, dst0, dst1);
+}
+
+void SymmetricPairToU8(const float* const* rows, const float* weights, int radius, float delta,
+                       bool absolute, size_t n, uint8_t* dst0, uint8_t* dst1) {
+  HWY_DYNAMIC_DISPATCH(SymmetricPairToU8)(rows, weights, radius, delta, absolute, n, dst0, dst1);
 }
 
 void TapSumToF32(const float* const* srcs, const float* weights, int taps, size_t n,
@@ -232,17 +317,26 @@ void TapSumToF32(const float* const* srcs, const float* weights, int taps, size_
   HWY_DYNAMIC_DISPATCH(TapSumToF32)(srcs, weights, taps, n, dst);
 }
 
-void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right,
-                   Border border, float* dst) {
+void LoadPixels(const uint8_t* row, int width, int channels, int first, int last, Border border,
+                float* dst) {
+  const int inside_first = std::clamp(first, 0, width);
+  const int inside_last = std::clamp(last, inside_first, width);
   HWY_DYNAMIC_DISPATCH(WidenToF32)
-  (row, static_cast<size_t>(width) * channels, dst + static_cast<size_t>(left) * channels);
+  (row + static_cast<ptrdiff_t>(inside_first) * channels,
+   static_cast<size_t>(inside_last - inside_first) * channels,
+   dst + static_cast<ptrdiff_t>(inside_first - first) * channels);
   const auto copy_pixel = [&](int x) {
     const uint8_t* from = row + static_cast<ptrdiff_t>(MapBorder(x, width, border)) * channels;
-    float* to = dst + static_cast<ptrdiff_t>(x + left) * channels;
+    float* to = dst + static_cast<ptrdiff_t>(x - first) * channels;
     for (int c = 0; c < channels; ++c) to[c] = from[c];
   };
-  for (int x = -left; x < 0; ++x) copy_pixel(x);
-  for (int x = width; x < width + right; ++x) copy_pixel(x);
+  for (int x = first; x < inside_first; ++x) copy_pixel(x);
+  for (int x = std::max(inside_last, first); x < last; ++x) copy_pixel(x);
+}
+
+void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right,
+                   Border border, float* dst) {
+  LoadPixels(row, width, channels, -left, width + right, border, dst);
 }
 
 }  // namespace pixflow::kernels

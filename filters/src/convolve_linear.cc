@@ -7,114 +7,28 @@
 // exact, so its results equal the float path's (exact too on integers below 2^24) while each
 // vector carries twice the pixels. Zero taps are skipped; a multiply-add with weight 0 leaves the
 // sum unchanged, so that changes no result either.
-#include <hwy/aligned_allocator.h>
-
-#include <climits>
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "convolve_kernels.h"
+#include "convolve_rows.h"
 #include "pixflow/filters/convolve.h"
 
 namespace pixflow {
 namespace {
 
+using convolve::ExactInInt16;
+using convolve::FloatMath;
+using convolve::Int16Math;
+using convolve::PairPlan;
+using convolve::RowRing;
+using convolve::ScratchRows;
+
 // Larger kernels are better served by an FFT; the limit keeps sizes and tap lists modest.
 constexpr int kMaxKernelSide = 1024;
-
-struct FloatMath {
-  using T = float;
-  static void Sum(const T* const* srcs, const T* weights, int taps, size_t n, T* dst) {
-    kernels::TapSumToF32(srcs, weights, taps, n, dst);
-  }
-  static void SumToU8(const T* const* srcs, const T* weights, int taps, T delta, bool absolute,
-                      size_t n, uint8_t* dst) {
-    kernels::TapSumToU8(srcs, weights, taps, delta, absolute, n, dst);
-  }
-};
-
-struct Int16Math {
-  using T = int16_t;
-  static void Sum(const T* const* srcs, const T* weights, int taps, size_t n, T* dst) {
-    kernels::TapSumI16(srcs, weights, taps, n, dst);
-  }
-  static void SumToU8(const T* const* srcs, const T* weights, int taps, T delta, bool absolute,
-                      size_t n, uint8_t* dst) {
-    kernels::TapSumI16ToU8(srcs, weights, taps, delta, absolute, n, dst);
-  }
-};
-
-// Scratch rows of T, each 64-byte aligned with room for one more whole vector (at most 64
-// bytes) after `elements`, zeroed so that room never holds garbage.
-template <class T>
-class ScratchRows {
- public:
-  ScratchRows(int count, size_t elements)
-      : stride_((elements + 2 * kPad + kPad - 1) / kPad * kPad),
-        storage_(hwy::AllocateAligned<T>(stride_ * count)) {
-    std::fill_n(storage_.get(), stride_ * count, T{0});
-  }
-  T* Row(int i) { return storage_.get() + stride_ * i; }
-
- private:
-  static constexpr size_t kPad = 64 / sizeof(T);
-  size_t stride_;
-  hwy::AlignedFreeUniquePtr<T[]> storage_;
-};
-
-// Rows of a band's input, each prepared once (converted, padded, perhaps filtered) and kept while
-// the `size` consecutive output rows that read it are computed.
-template <class T>
-class RowRing {
- public:
-  RowRing(int size, size_t elements) : rows_(size, elements), tags_(size, INT_MIN) {}
-  // Input row `y` (image coordinates, not yet mapped by the border), made by fill(y, dst) the
-  // first time it is asked for. Any `size` consecutive rows are held at once.
-  template <class Fill>
-  T* Get(int y, const Fill& fill) {
-    const int size = static_cast<int>(tags_.size());
-    const int slot = ((y % size) + size) % size;
-    if (tags_[slot] != y) {
-      fill(y, rows_.Row(slot));
-      tags_[slot] = y;
-    }
-    return rows_.Row(slot);
-  }
-
- private:
-  ScratchRows<T> rows_;
-  std::vector<int> tags_;
-};
-
-bool AllIntegers(const std::vector<float>& values) {
-  for (float v : values) {
-    if (v != std::nearbyint(v)) return false;
-  }
-  return true;
-}
-
-double AbsSum(const std::vector<float>& values) {
-  double sum = 0;
-  for (float v : values) sum += std::fabs(v);
-  return sum;
-}
-
-// int16 exactness: the largest |partial sum| a kernel can reach on 8-bit input stays <= 32767.
-bool ExactInInt16(const std::vector<float>& weights, float delta) {
-  return AllIntegers(weights) && AllIntegers({delta}) &&
-         255.0 * AbsSum(weights) + std::fabs(delta) <= 32767.0;
-}
-bool ExactInInt16(const std::vector<float>& kx, const std::vector<float>& ky, float delta) {
-  const double row_bound = 255.0 * AbsSum(kx);
-  return AllIntegers(kx) && AllIntegers(ky) && AllIntegers({delta}) && row_bound <= 32767.0 &&
-         AbsSum(ky) * row_bound + std::fabs(delta) <= 32767.0;
-}
-
-template <class T>
-std::vector<T> Cast(const std::vector<float>& values) {
-  return std::vector<T>(values.begin(), values.end());
-}
 
 Status CheckFinite(const std::string& op, const std::vector<float>& weights, float delta) {
   for (float w : weights) {
@@ -134,14 +48,14 @@ class Convolve2D final : public Filter {
     if (!valid_.ok()) return;
     anchor_x_ = kernel_.anchor_x < 0 ? kernel_.width / 2 : kernel_.anchor_x;
     anchor_y_ = kernel_.anchor_y < 0 ? kernel_.height / 2 : kernel_.anchor_y;
-    // Row-major order, OpenCV's summation order.
-    for (int j = 0; j < kernel_.height; ++j) {
-      for (int i = 0; i < kernel_.width; ++i) {
-        const float w = kernel_.weights[static_cast<size_t>(j) * kernel_.width + i];
-        if (w != 0) taps_.push_back({j, i, w});
+    // Output rows y and y + 1 read input rows y - anchor_y .. y - anchor_y + height, the first
+    // output with kernel row r, the second with row r - 1; row-major is OpenCV's order.
+    for (int r = 0; r <= kernel_.height; ++r) {
+      for (int c = 0; c < kernel_.width; ++c) {
+        plan_.Add(r - anchor_y_, c, r < kernel_.height ? Weight(r, c) : 0.0f,
+                  r > 0 ? Weight(r - 1, c) : 0.0f);
       }
     }
-    for (const Tap& tap : taps_) weights_.push_back(static_cast<T>(tap.weight));
   }
 
   std::string Name() const override {
@@ -161,30 +75,29 @@ class Convolve2D final : public Filter {
     const int channels = band.input.channels();
     const int left = anchor_x_;
     const int right = kernel_.width - 1 - anchor_x_;
-    RowRing<T> ring(kernel_.height, static_cast<size_t>(left + width + right) * channels);
+    RowRing<T> ring(kernel_.height + 1, static_cast<size_t>(left + width + right) * channels);
     const auto load = [&](int y, T* dst) {
       kernels::LoadPaddedRow(band.InputRow(y, border_), width, channels, left, right, border_,
                              dst);
     };
-    std::vector<const T*> rows(kernel_.height);
-    std::vector<const T*> srcs(taps_.size());
-    for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
-      for (int j = 0; j < kernel_.height; ++j) rows[j] = ring.Get(y + j - anchor_y_, load);
-      for (size_t t = 0; t < taps_.size(); ++t) {
-        srcs[t] = rows[taps_[t].row] + static_cast<ptrdiff_t>(taps_[t].column) * channels;
-      }
-      Math::SumToU8(srcs.data(), weights_.data(), static_cast<int>(taps_.size()),
-                    static_cast<T>(delta_), /*absolute=*/false, band.input.row_elements(),
-                    band.OutputRow(y));
+    std::vector<const T*> srcs;
+    std::vector<uint8_t> spare_row(band.input.row_elements());
+    for (int y = band.output_rows.begin; y < band.output_rows.end; y += 2) {
+      // An odd last row is computed as a pair too, its partner discarded; the partner's last
+      // input row lies below the footprint and is replaced by one inside it.
+      const bool pair = y + 1 < band.output_rows.end;
+      const int last = y + kernel_.height - 1 - anchor_y_;
+      const auto row = [&](int y_in) { return ring.Get(pair ? y_in : std::min(y_in, last), load); };
+      Math::PairToU8(plan_.Bind(y, channels, row, srcs), static_cast<T>(delta_),
+                     /*absolute=*/false, band.input.row_elements(), band.OutputRow(y),
+                     pair ? band.OutputRow(y + 1) : spare_row.data());
     }
   }
 
  private:
-  struct Tap {
-    int row;
-    int column;
-    float weight;
-  };
+  float Weight(int row, int column) const {
+    return kernel_.weights[static_cast<size_t>(row) * kernel_.width + column];
+  }
 
   Status Validate() const {
     const Kernel2D& k = kernel_;
@@ -213,8 +126,7 @@ class Convolve2D final : public Filter {
   Status valid_;
   int anchor_x_ = 0;
   int anchor_y_ = 0;
-  std::vector<Tap> taps_;
-  std::vector<T> weights_;
+  PairPlan<T> plan_;
 };
 
 // The non-zero taps of a 1-D kernel anchored at size / 2: offsets from the anchor and weights.
@@ -244,7 +156,6 @@ class SeparableConvolve final : public Filter {
         width_(static_cast<int>(kx.size())),
         height_(static_cast<int>(ky.size())),
         x_(kx),
-        y_(ky),
         delta_(delta),
         border_(border),
         absolute_(absolute),
@@ -253,6 +164,18 @@ class SeparableConvolve final : public Filter {
     if (x_.weights.empty()) {
       x_.offsets.push_back(0);
       x_.weights.push_back(T{0});
+    }
+    // Output rows y and y + 1 read rows y - height / 2 .. y - height / 2 + height.
+    for (int r = 0; r <= height_; ++r) {
+      plan_.Add(r - height_ / 2, 0, r < height_ ? ky[r] : 0.0f, r > 0 ? ky[r - 1] : 0.0f);
+    }
+    // In float, a short symmetric column kernel (smoothing) pairs mirrored rows before
+    // multiplying, as OpenCV does: half the multiply-adds, which bound that pass.
+    const int radius = height_ / 2;
+    if (std::is_same_v<T, float> && height_ % 2 == 1 && radius >= 1 &&
+        radius <= kernels::kMaxSymmetricRadius &&
+        std::equal(ky.begin(), ky.end(), ky.rbegin())) {
+      symmetric_.assign(ky.begin() + radius, ky.end());
     }
   }
 
@@ -271,23 +194,49 @@ class SeparableConvolve final : public Filter {
     const size_t n = band.input.row_elements();
     const int left = width_ / 2;
     const int right = width_ - 1 - left;
-    ScratchRows<T> padded(1, static_cast<size_t>(left + width + right) * channels);
+    // Each input row is converted and filtered horizontally once per band, in chunks of
+    // pixels whose converted copy stays in L1 while the taps read it back (a converted
+    // 3840x3 row is 45 KiB of float).
+    constexpr int kChunkPixels = 512;  // a multiple of every vector length
+    const int chunk = std::min(width, kChunkPixels);
+    ScratchRows<T> converted(1, static_cast<size_t>(left + chunk + right) * channels);
     std::vector<const T*> srcs(x_.weights.size());
-    // Each input row is converted and filtered horizontally once per band.
+    for (size_t t = 0; t < x_.offsets.size(); ++t) {
+      srcs[t] = converted.Row(0) + static_cast<ptrdiff_t>(left + x_.offsets[t]) * channels;
+    }
     const auto filter_row = [&](int y, T* dst) {
-      kernels::LoadPaddedRow(band.InputRow(y, border_), width, channels, left, right, border_,
-                             padded.Row(0));
-      for (size_t t = 0; t < x_.offsets.size(); ++t) {
-        srcs[t] = padded.Row(0) + static_cast<ptrdiff_t>(left + x_.offsets[t]) * channels;
+      const uint8_t* src = band.InputRow(y, border_);
+      for (int x = 0; x < width; x += chunk) {
+        const int end = std::min(width, x + chunk);
+        kernels::LoadPixels(src, width, channels, x - left, end + right, border_,
+                            converted.Row(0));
+        // Whole vectors past `end` spill into the next chunk's outputs (rewritten next) or the
+        // row's padding.
+        Math::Sum(srcs.data(), x_.weights.data(), static_cast<int>(x_.weights.size()),
+                  static_cast<size_t>(end - x) * channels, dst + static_cast<ptrdiff_t>(x) * channels);
       }
-      Math::Sum(srcs.data(), x_.weights.data(), static_cast<int>(x_.weights.size()), n, dst);
     };
-    RowRing<T> ring(height_, n);
-    std::vector<const T*> rows(y_.offsets.size());
-    for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
-      for (size_t t = 0; t < y_.offsets.size(); ++t) rows[t] = ring.Get(y + y_.offsets[t], filter_row);
-      Math::SumToU8(rows.data(), y_.weights.data(), static_cast<int>(y_.weights.size()),
-                    static_cast<T>(delta_), absolute_, n, band.OutputRow(y));
+    RowRing<T> ring(height_ + 1, n);
+    std::vector<const T*> rows(height_ + 1);
+    std::vector<uint8_t> spare_row(n);
+    for (int y = band.output_rows.begin; y < band.output_rows.end; y += 2) {
+      // As in Convolve2D: an odd last row is computed as a pair with a discarded partner.
+      const bool pair = y + 1 < band.output_rows.end;
+      const int last = y + height_ - 1 - height_ / 2;
+      const auto row = [&](int y_in) {
+        return ring.Get(pair ? y_in : std::min(y_in, last), filter_row);
+      };
+      uint8_t* dst1 = pair ? band.OutputRow(y + 1) : spare_row.data();
+      if constexpr (std::is_same_v<T, float>) {
+        if (!symmetric_.empty()) {
+          for (int j = 0; j <= height_; ++j) rows[j] = row(y - height_ / 2 + j);
+          kernels::SymmetricPairToU8(rows.data(), symmetric_.data(), height_ / 2, delta_,
+                                     absolute_, n, band.OutputRow(y), dst1);
+          continue;
+        }
+      }
+      Math::PairToU8(plan_.Bind(y, channels, row, rows), static_cast<T>(delta_), absolute_, n,
+                     band.OutputRow(y), dst1);
     }
   }
 
@@ -296,7 +245,8 @@ class SeparableConvolve final : public Filter {
   int width_;
   int height_;
   Taps1D<T> x_;
-  Taps1D<T> y_;
+  PairPlan<T> plan_;
+  std::vector<float> symmetric_;  // centre weight first; empty unless used
   float delta_;
   Border border_;
   bool absolute_;

@@ -3,6 +3,7 @@
 // photographs and synthetic images, serial against parallel, and with bad parameters.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <random>
@@ -109,22 +110,32 @@ Image8 RefConvolve(ConstView8 in, const Kernel2D& k, float delta) {
   return out;
 }
 
-// Horizontal pass from 0, then vertical from delta, fused multiply-adds in tap order.
+// Horizontal pass from 0, fused multiply-adds in tap order; then the vertical pass from delta,
+// in tap order, except that a symmetric odd column kernel of up to 9 taps sums OpenCV's way:
+// the centre first, then each mirrored pair of rows added before its multiply-add, inside out.
 Image8 RefSeparable(ConstView8 in, const std::vector<float>& kx, const std::vector<float>& ky,
                     float delta, bool absolute = false) {
   const int ax = static_cast<int>(kx.size()) / 2, ay = static_cast<int>(ky.size()) / 2;
+  const bool paired = ky.size() % 2 == 1 && ky.size() >= 3 && ky.size() <= 9 &&
+                      std::equal(ky.begin(), ky.end(), ky.rbegin());
   Image8 out = std::move(Image8::Create(in.size()).value());
   for (int y = 0; y < in.height(); ++y) {
     for (int x = 0; x < in.width(); ++x) {
       for (int c = 0; c < in.channels(); ++c) {
-        float sum = delta;
-        for (size_t j = 0; j < ky.size(); ++j) {
-          float row = 0;
+        const auto row = [&](int j) {
+          float sum = 0;
           for (size_t i = 0; i < kx.size(); ++i) {
-            const int p = Px(in, x + int(i) - ax, y + int(j) - ay, c, Border::kReflect101);
-            row = std::fma(kx[i], float(p), row);
+            const int p = Px(in, x + int(i) - ax, y + j - ay, c, Border::kReflect101);
+            sum = std::fma(kx[i], float(p), sum);
           }
-          sum = std::fma(ky[j], row, sum);
+          return sum;
+        };
+        float sum = delta;
+        if (paired) {
+          sum = std::fma(ky[ay], row(ay), sum);
+          for (int k = 1; k <= ay; ++k) sum = std::fma(ky[ay + k], row(ay - k) + row(ay + k), sum);
+        } else {
+          for (size_t j = 0; j < ky.size(); ++j) sum = std::fma(ky[j], row(int(j)), sum);
         }
         out.Row(y)[x * in.channels() + c] = Saturate(absolute ? std::fabs(sum) : sum);
       }
