@@ -18,14 +18,13 @@ using DI32 = hn::RebindToSigned<DF>;
 using DU8 = hn::Rebind<uint8_t, DF>;  // a quarter vector: one byte per float lane
 using D16 = hn::ScalableTag<uint16_t>;
 
+// OpenCV's saturate_cast<uchar>(float): cvRound (half to even; 0x80000000 when out of int
+// range), then saturate. Demoting through int16 saturates at each step; Highway 1.0.3's direct
+// DemoteTo(u8, i32) on x86 packs through u16 and wraps values in (32767, 33023].
 HWY_ATTR HWY_INLINE void StoreNearestU8(hn::Vec<DF> v, uint8_t* dst) {
-  const DF df;
+  const hn::Rebind<int16_t, DF> d16;
   const DU8 du8;
-  // Saturate in float first: Highway 1.0.3's DemoteTo(u8, i32) on x86 packs through u16 and
-  // wraps values in (32767, 33023], and NearestInt turns values beyond 2^31 negative.
-  v = hn::Min(hn::Max(v, hn::Zero(df)), hn::Set(df, 255.0f));
-  // NearestInt rounds half to even, as OpenCV's saturate_cast does.
-  hn::StoreU(hn::DemoteTo(du8, hn::NearestInt(v)), du8, dst);
+  hn::StoreU(hn::DemoteTo(du8, hn::DemoteTo(d16, hn::NearestInt(v))), du8, dst);
 }
 
 HWY_ATTR HWY_INLINE hn::Vec<DF> LoadU8AsF32(const uint8_t* src) {

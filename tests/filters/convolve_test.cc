@@ -274,7 +274,10 @@ TEST(Convolve, MatchesReferenceOnEveryTargetAndShape) {
       {RandomKernel(4, 4, 8, 1, 2), 0.0f},   // even size, off-centre anchor
       {RandomKernel(1, 7, 9), -2.0f},
       {RandomKernel(7, 1, 10), 0.0f},
-      {RandomKernel(2, 3, 11, 0, 0), 10.0f}};
+      {RandomKernel(2, 3, 11, 0, 0), 10.0f},
+      // Sums far outside 0..255 (up to 51000 and down to -38000) must saturate, not wrap.
+      {{1, 1, {200.0f}}, 0.0f},
+      {{1, 1, {-150.5f}}, 40000.0f}};
   test::ForEachTarget([&](const std::string& target) {
     for (const auto& [kernel, delta] : kernels) {
       for (const Image8& image : images) {
