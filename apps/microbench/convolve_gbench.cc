@@ -2,10 +2,9 @@
 // separable convolution, Sobel and median. Each pair runs the same operation into a
 // preallocated output, so allocation is not timed on either side.
 #include <memory>
-#include <vector>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <vector>
 
 #include "bench_util.h"
 #include "pixflow/filters/convolve.h"
@@ -37,7 +36,8 @@ Kernel2D Sharpen3x3() { return {3, 3, {0, -1, 0, -1, 5, -1, 0, -1, 0}}; }
 // A fixed 5x5 kernel with every tap non-zero (no zero skipping on either side).
 Kernel2D Dense5x5() {
   Kernel2D k{5, 5, {}};
-  for (int i = 0; i < 25; ++i) k.weights.push_back(0.01f * static_cast<float>((i * 7) % 11) - 0.02f);
+  for (int i = 0; i < 25; ++i)
+    k.weights.push_back(0.01f * static_cast<float>((i * 7) % 11) - 0.02f);
   k.weights[12] += 1.0f;
   return k;
 }
@@ -55,12 +55,11 @@ const Registrar registrar([] {
                  [](const cv::Mat& s, cv::Mat& d) { cv::GaussianBlur(s, d, cv::Size(0, 0), 1.0); });
   RegisterFilter("gaussian_blur_sigma3", MakeGaussianBlur(3.0),
                  [](const cv::Mat& s, cv::Mat& d) { cv::GaussianBlur(s, d, cv::Size(0, 0), 3.0); });
-  RegisterFilter("unsharp_sigma1", MakeUnsharpMask(1.0, 1.0, 0),
-                 [](const cv::Mat& s, cv::Mat& d) {
-                   thread_local cv::Mat blurred;
-                   cv::GaussianBlur(s, blurred, cv::Size(0, 0), 1.0);
-                   cv::addWeighted(s, 2.0, blurred, -1.0, 0.0, d);
-                 });
+  RegisterFilter("unsharp_sigma1", MakeUnsharpMask(1.0, 1.0, 0), [](const cv::Mat& s, cv::Mat& d) {
+    thread_local cv::Mat blurred;
+    cv::GaussianBlur(s, blurred, cv::Size(0, 0), 1.0);
+    cv::addWeighted(s, 2.0, blurred, -1.0, 0.0, d);
+  });
   const cv::Mat sharpen = AsCvKernel(Sharpen3x3());
   RegisterFilter("filter2d_3x3", MakeConvolve(Sharpen3x3()),
                  [sharpen](const cv::Mat& s, cv::Mat& d) { cv::filter2D(s, d, -1, sharpen); });
@@ -68,8 +67,9 @@ const Registrar registrar([] {
   RegisterFilter("filter2d_5x5", MakeConvolve(Dense5x5()),
                  [dense](const cv::Mat& s, cv::Mat& d) { cv::filter2D(s, d, -1, dense); });
   const cv::Mat smooth(Smooth7(), true);
-  RegisterFilter("sepfilter_7", MakeSeparableConvolve(Smooth7(), Smooth7()),
-                 [smooth](const cv::Mat& s, cv::Mat& d) { cv::sepFilter2D(s, d, -1, smooth, smooth); });
+  RegisterFilter(
+      "sepfilter_7", MakeSeparableConvolve(Smooth7(), Smooth7()),
+      [smooth](const cv::Mat& s, cv::Mat& d) { cv::sepFilter2D(s, d, -1, smooth, smooth); });
   RegisterFilter("sobel_dx", MakeSobel({}),
                  [](const cv::Mat& s, cv::Mat& d) { cv::Sobel(s, d, CV_8U, 1, 0, 3); });
   RegisterFilter("median3", MakeMedian(3),

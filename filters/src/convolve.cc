@@ -3,13 +3,14 @@
 // whose sums stay below 2^24, rounded once at the end, (sum + 2^15) >> 16. Integer arithmetic has
 // no evaluation order, so the passes run vertical first, straight from the input rows: no ring
 // of filtered rows, and each output row's working set is 2r + 1 input rows and one float row.
+#include "pixflow/filters/convolve.h"
+
 #include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "convolve_kernels.h"
-#include "pixflow/filters/convolve.h"
 
 namespace pixflow {
 namespace {
@@ -99,7 +100,8 @@ class GaussianRows {
     const int width = band.input.width();
     const int channels = band.input.channels();
     const size_t n = band.input.row_elements();
-    for (int k = 0; k <= 2 * radius_; ++k) scratch.rows[k] = band.InputRow(y + k - radius_, border_);
+    for (int k = 0; k <= 2 * radius_; ++k)
+      scratch.rows[k] = band.InputRow(y + k - radius_, border_);
     float* column = scratch.column.data() + static_cast<size_t>(radius_) * channels;
     kernels::SymmetricColumnQ8(scratch.rows.data(), weights_.data(), radius_, n, column);
     // Extend the vertically filtered row sideways by the border rule, pixel by pixel.
@@ -175,8 +177,8 @@ class UnsharpMask final : public Filter {
     std::vector<uint8_t> blurred(band.input.row_elements());
     for (int y = band.output_rows.begin; y < band.output_rows.end; ++y) {
       rows_.BlurRow(band, y, scratch, blurred.data());
-      kernels::UnsharpRow(band.InputRow(y), blurred.data(), static_cast<float>(amount_),
-                          threshold_, blurred.size(), band.OutputRow(y));
+      kernels::UnsharpRow(band.InputRow(y), blurred.data(), static_cast<float>(amount_), threshold_,
+                          blurred.size(), band.OutputRow(y));
     }
   }
 

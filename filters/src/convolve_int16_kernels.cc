@@ -48,13 +48,14 @@ HWY_ATTR HWY_INLINE void SumTaps(const int16_t* const* srcs, const int16_t* weig
   for (size_t v = 0; v < kBlock; ++v) acc[v] = init;
   for (int t = 0; t < taps; ++t) {
     const int16_t* src = srcs[t] + i;
-    for (size_t v = 0; v < kBlock; ++v) acc[v] = AddTap(acc[v], weights[t], hn::LoadU(d, src + v * lanes));
+    for (size_t v = 0; v < kBlock; ++v)
+      acc[v] = AddTap(acc[v], weights[t], hn::LoadU(d, src + v * lanes));
   }
 }
 
 template <class Store>
-HWY_ATTR HWY_INLINE void ForEachTapSum(const int16_t* const* srcs, const int16_t* weights,
-                                       int taps, int16_t init, size_t n, const Store& store) {
+HWY_ATTR HWY_INLINE void ForEachTapSum(const int16_t* const* srcs, const int16_t* weights, int taps,
+                                       int16_t init, size_t n, const Store& store) {
   const DI16 d;
   const size_t lanes = hn::Lanes(d);
   const VI16 vinit = hn::Set(d, init);
@@ -144,8 +145,8 @@ void TapSumI16(const int16_t* const* srcs, const int16_t* weights, int taps, siz
   HWY_DYNAMIC_DISPATCH(TapSumI16)(srcs, weights, taps, n, dst);
 }
 
-void PairedTapSumI16ToU8(const PairedTaps<int16_t>& taps, int16_t delta, bool absolute,
-                         size_t n, uint8_t* dst0, uint8_t* dst1) {
+void PairedTapSumI16ToU8(const PairedTaps<int16_t>& taps, int16_t delta, bool absolute, size_t n,
+                         uint8_t* dst0, uint8_t* dst1) {
   HWY_DYNAMIC_DISPATCH(PairedTapSumI16ToU8)(taps, delta, absolute, n, dst0, dst1);
 }
 
@@ -166,8 +167,8 @@ void LoadPixels(const uint8_t* row, int width, int channels, int first, int last
   for (int x = std::max(inside_last, first); x < last; ++x) copy_pixel(x);
 }
 
-void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right,
-                   Border border, int16_t* dst) {
+void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right, Border border,
+                   int16_t* dst) {
   LoadPixels(row, width, channels, -left, width + right, border, dst);
 }
 

@@ -63,7 +63,8 @@ HWY_ATTR void SymmetricColumnQ8(const uint8_t* const* rows, const uint16_t* weig
   for (; i + lanes <= n; i += lanes) {
     // u16 lanes are exact: a pair of taps sums to <= 510, its weight is <= 128 (the weights are
     // symmetric and sum to 256) and the whole sum is <= 256 * 255.
-    auto acc = hn::Mul(hn::Set(d16, weights[radius]), hn::PromoteTo(d16, hn::LoadU(d8, center + i)));
+    auto acc =
+        hn::Mul(hn::Set(d16, weights[radius]), hn::PromoteTo(d16, hn::LoadU(d8, center + i)));
     for (int k = 0; k < radius; ++k) {
       const auto pair = hn::Add(hn::PromoteTo(d16, hn::LoadU(d8, rows[k] + i)),
                                 hn::PromoteTo(d16, hn::LoadU(d8, rows[2 * radius - k] + i)));
@@ -143,15 +144,16 @@ HWY_ATTR void WidenToF32(const uint8_t* src, size_t n, float* dst) {
 // the tap's pointer and weight are loaded once per block, and kBlock independent sums hide the
 // multiply-add latency. Each lane's sum runs in tap order whatever kBlock is.
 template <size_t kBlock>
-HWY_ATTR HWY_INLINE void SumTaps(const float* const* srcs, const float* weights, int taps,
-                                 size_t i, hn::Vec<DF> init, hn::Vec<DF>* acc) {
+HWY_ATTR HWY_INLINE void SumTaps(const float* const* srcs, const float* weights, int taps, size_t i,
+                                 hn::Vec<DF> init, hn::Vec<DF>* acc) {
   const DF df;
   const size_t lanes = hn::Lanes(df);
   for (size_t v = 0; v < kBlock; ++v) acc[v] = init;
   for (int t = 0; t < taps; ++t) {
     const auto w = hn::Set(df, weights[t]);
     const float* src = srcs[t] + i;
-    for (size_t v = 0; v < kBlock; ++v) acc[v] = hn::MulAdd(w, hn::LoadU(df, src + v * lanes), acc[v]);
+    for (size_t v = 0; v < kBlock; ++v)
+      acc[v] = hn::MulAdd(w, hn::LoadU(df, src + v * lanes), acc[v]);
   }
 }
 
@@ -204,8 +206,8 @@ HWY_ATTR HWY_INLINE void SumPairedTaps(const PairedTaps<float>& taps, size_t i, 
   }
 }
 
-HWY_ATTR void PairedTapSumToU8(const PairedTaps<float>& taps, float delta, bool absolute,
-                               size_t n, uint8_t* dst0, uint8_t* dst1) {
+HWY_ATTR void PairedTapSumToU8(const PairedTaps<float>& taps, float delta, bool absolute, size_t n,
+                               uint8_t* dst0, uint8_t* dst1) {
   const DF df;
   const size_t lanes = hn::Lanes(df);
   const size_t whole = n / lanes * lanes;
@@ -250,7 +252,8 @@ HWY_ATTR void SymmetricPair(const float* const* rows, const float* weights, floa
   const auto vdelta = hn::Set(df, delta);
   const auto sum = [&](const hn::Vec<DF>* x) HWY_ATTR {
     auto acc = hn::MulAdd(hn::Set(df, weights[0]), x[R], vdelta);
-    for (int k = 1; k <= R; ++k) acc = hn::MulAdd(hn::Set(df, weights[k]), hn::Add(x[R - k], x[R + k]), acc);
+    for (int k = 1; k <= R; ++k)
+      acc = hn::MulAdd(hn::Set(df, weights[k]), hn::Add(x[R - k], x[R + k]), acc);
     return absolute ? hn::Abs(acc) : acc;
   };
   for (size_t i = 0; i < n; i += lanes) {
@@ -267,10 +270,14 @@ HWY_ATTR void SymmetricPairToU8(const float* const* rows, const float* weights, 
                                 float delta, bool absolute, size_t n, uint8_t* dst0,
                                 uint8_t* dst1) {
   switch (radius) {
-    case 1: return SymmetricPair<1>(rows, weights, delta, absolute, n, dst0, dst1);
-    case 2: return SymmetricPair<2>(rows, weights, delta, absolute, n, dst0, dst1);
-    case 3: return SymmetricPair<3>(rows, weights, delta, absolute, n, dst0, dst1);
-    default: return SymmetricPair<4>(rows, weights, delta, absolute, n, dst0, dst1);
+    case 1:
+      return SymmetricPair<1>(rows, weights, delta, absolute, n, dst0, dst1);
+    case 2:
+      return SymmetricPair<2>(rows, weights, delta, absolute, n, dst0, dst1);
+    case 3:
+      return SymmetricPair<3>(rows, weights, delta, absolute, n, dst0, dst1);
+    default:
+      return SymmetricPair<4>(rows, weights, delta, absolute, n, dst0, dst1);
   }
 }
 
@@ -311,8 +318,7 @@ void SymmetricPairToU8(const float* const* rows, const float* weights, int radiu
   HWY_DYNAMIC_DISPATCH(SymmetricPairToU8)(rows, weights, radius, delta, absolute, n, dst0, dst1);
 }
 
-void TapSumToF32(const float* const* srcs, const float* weights, int taps, size_t n,
-                 float* dst) {
+void TapSumToF32(const float* const* srcs, const float* weights, int taps, size_t n, float* dst) {
   HWY_DYNAMIC_DISPATCH(TapSumToF32)(srcs, weights, taps, n, dst);
 }
 
@@ -333,8 +339,8 @@ void LoadPixels(const uint8_t* row, int width, int channels, int first, int last
   for (int x = std::max(inside_last, first); x < last; ++x) copy_pixel(x);
 }
 
-void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right,
-                   Border border, float* dst) {
+void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right, Border border,
+                   float* dst) {
   LoadPixels(row, width, channels, -left, width + right, border, dst);
 }
 

@@ -64,8 +64,8 @@ void TapSumToF32(const float* const* srcs, const float* weights, int taps, size_
 // `right` after, read through `border`: dst[(x + left) * channels + c] = row[MapBorder(x) *
 // channels + c] for x in [-left, width + right). `dst` holds (left + width + right) * channels
 // floats plus kFloatPad.
-void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right,
-                   Border border, float* dst);
+void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right, Border border,
+                   float* dst);
 // The pixels [first, last) of such an extended row: dst[(x - first) * channels + c].
 void LoadPixels(const uint8_t* row, int width, int channels, int first, int last, Border border,
                 float* dst);
@@ -76,10 +76,10 @@ void LoadPixels(const uint8_t* row, int width, int channels, int first, int last
 void TapSumI16(const int16_t* const* srcs, const int16_t* weights, int taps, size_t n,
                int16_t* dst);
 // dst0/dst1[i] = saturate(delta + weighted sum), |.| first when absolute.
-void PairedTapSumI16ToU8(const PairedTaps<int16_t>& taps, int16_t delta, bool absolute,
-                         size_t n, uint8_t* dst0, uint8_t* dst1);
-void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right,
-                   Border border, int16_t* dst);
+void PairedTapSumI16ToU8(const PairedTaps<int16_t>& taps, int16_t delta, bool absolute, size_t n,
+                         uint8_t* dst0, uint8_t* dst1);
+void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right, Border border,
+                   int16_t* dst);
 void LoadPixels(const uint8_t* row, int width, int channels, int first, int last, Border border,
                 int16_t* dst);
 

@@ -59,8 +59,7 @@ class Convolve2D final : public Filter {
   }
 
   std::string Name() const override {
-    return "convolve(" + std::to_string(kernel_.width) + "x" + std::to_string(kernel_.height) +
-           ")";
+    return "convolve(" + std::to_string(kernel_.width) + "x" + std::to_string(kernel_.height) + ")";
   }
   Result<Size> OutputSize(Size input) const override {
     PIXFLOW_RETURN_IF_ERROR(valid_);
@@ -77,8 +76,7 @@ class Convolve2D final : public Filter {
     const int right = kernel_.width - 1 - anchor_x_;
     RowRing<T> ring(kernel_.height + 1, static_cast<size_t>(left + width + right) * channels);
     const auto load = [&](int y, T* dst) {
-      kernels::LoadPaddedRow(band.InputRow(y, border_), width, channels, left, right, border_,
-                             dst);
+      kernels::LoadPaddedRow(band.InputRow(y, border_), width, channels, left, right, border_, dst);
     };
     std::vector<const T*> srcs;
     std::vector<uint8_t> spare_row(band.input.row_elements());
@@ -173,8 +171,7 @@ class SeparableConvolve final : public Filter {
     // multiplying, as OpenCV does: half the multiply-adds, which bound that pass.
     const int radius = height_ / 2;
     if (std::is_same_v<T, float> && height_ % 2 == 1 && radius >= 1 &&
-        radius <= kernels::kMaxSymmetricRadius &&
-        std::equal(ky.begin(), ky.end(), ky.rbegin())) {
+        radius <= kernels::kMaxSymmetricRadius && std::equal(ky.begin(), ky.end(), ky.rbegin())) {
       symmetric_.assign(ky.begin() + radius, ky.end());
     }
   }
@@ -200,7 +197,8 @@ class SeparableConvolve final : public Filter {
     // 11.8 ms with whole rows. int16 rows are half the size and ran faster whole (Sobel 3.8 ms
     // against 4.1 ms in 512-pixel chunks).
     const int chunk = std::is_same_v<T, float> ? 512 : width;
-    ScratchRows<T> converted(1, static_cast<size_t>(left + std::min(width, chunk) + right) * channels);
+    ScratchRows<T> converted(1,
+                             static_cast<size_t>(left + std::min(width, chunk) + right) * channels);
     std::vector<const T*> srcs(x_.weights.size());
     for (size_t t = 0; t < x_.offsets.size(); ++t) {
       srcs[t] = converted.Row(0) + static_cast<ptrdiff_t>(left + x_.offsets[t]) * channels;
@@ -209,12 +207,12 @@ class SeparableConvolve final : public Filter {
       const uint8_t* src = band.InputRow(y, border_);
       for (int x = 0; x < width; x += chunk) {
         const int end = std::min(width, x + chunk);
-        kernels::LoadPixels(src, width, channels, x - left, end + right, border_,
-                            converted.Row(0));
+        kernels::LoadPixels(src, width, channels, x - left, end + right, border_, converted.Row(0));
         // Whole vectors past `end` spill into the next chunk's outputs (rewritten next) or the
         // row's padding.
         Math::Sum(srcs.data(), x_.weights.data(), static_cast<int>(x_.weights.size()),
-                  static_cast<size_t>(end - x) * channels, dst + static_cast<ptrdiff_t>(x) * channels);
+                  static_cast<size_t>(end - x) * channels,
+                  dst + static_cast<ptrdiff_t>(x) * channels);
       }
     };
     RowRing<T> ring(height_ + 1, n);
@@ -231,8 +229,8 @@ class SeparableConvolve final : public Filter {
       if constexpr (std::is_same_v<T, float>) {
         if (!symmetric_.empty()) {
           for (int j = 0; j <= height_; ++j) rows[j] = row(y - height_ / 2 + j);
-          kernels::SymmetricPairToU8(rows.data(), symmetric_.data(), height_ / 2, delta_,
-                                     absolute_, n, band.OutputRow(y), dst1);
+          kernels::SymmetricPairToU8(rows.data(), symmetric_.data(), height_ / 2, delta_, absolute_,
+                                     n, band.OutputRow(y), dst1);
           continue;
         }
       }
@@ -254,14 +252,12 @@ class SeparableConvolve final : public Filter {
   Status valid_;
 };
 
-Status ValidateSeparable(const std::vector<float>& kx, const std::vector<float>& ky,
-                         float delta) {
+Status ValidateSeparable(const std::vector<float>& kx, const std::vector<float>& ky, float delta) {
   for (const auto* k : {&kx, &ky}) {
     if (k->empty() || k->size() > static_cast<size_t>(kMaxKernelSide)) {
       return InvalidArgument("separable_convolve: kernels must have 1 to " +
                              std::to_string(kMaxKernelSide) + " taps (got " +
-                             std::to_string(kx.size()) + " and " + std::to_string(ky.size()) +
-                             ")");
+                             std::to_string(kx.size()) + " and " + std::to_string(ky.size()) + ")");
     }
   }
   PIXFLOW_RETURN_IF_ERROR(CheckFinite("separable_convolve", kx, delta));
@@ -297,9 +293,9 @@ Status ValidateSobel(const SobelOptions& o) {
   // ksize 1 means a 3-tap difference in the derivative's direction (OpenCV's rule).
   const int size = o.ksize == 1 ? 3 : o.ksize;
   if (o.dx >= size || o.dy >= size) {
-    return InvalidArgument("sobel: derivative order must be below the kernel size (got dx=" +
-                           std::to_string(o.dx) + ", dy=" + std::to_string(o.dy) +
-                           ", ksize=" + std::to_string(o.ksize) + ")");
+    return InvalidArgument(
+        "sobel: derivative order must be below the kernel size (got dx=" + std::to_string(o.dx) +
+        ", dy=" + std::to_string(o.dy) + ", ksize=" + std::to_string(o.ksize) + ")");
   }
   if (!std::isfinite(o.scale) || !std::isfinite(o.delta)) {
     return InvalidArgument("sobel: scale and delta must be finite");
@@ -312,13 +308,11 @@ std::unique_ptr<Filter> MakeSeparable(std::string name, std::vector<float> kx,
                                       std::vector<float> ky, float delta, Border border,
                                       bool absolute, Status valid) {
   if (valid.ok() && ExactInInt16(kx, ky, delta)) {
-    return std::make_unique<SeparableConvolve<Int16Math>>(std::move(name), std::move(kx),
-                                                          std::move(ky), delta, border, absolute,
-                                                          std::move(valid));
+    return std::make_unique<SeparableConvolve<Int16Math>>(
+        std::move(name), std::move(kx), std::move(ky), delta, border, absolute, std::move(valid));
   }
-  return std::make_unique<SeparableConvolve<FloatMath>>(std::move(name), std::move(kx),
-                                                        std::move(ky), delta, border, absolute,
-                                                        std::move(valid));
+  return std::make_unique<SeparableConvolve<FloatMath>>(
+      std::move(name), std::move(kx), std::move(ky), delta, border, absolute, std::move(valid));
 }
 
 }  // namespace
@@ -333,8 +327,8 @@ std::unique_ptr<Filter> MakeConvolve(Kernel2D kernel, float delta, Border border
 std::unique_ptr<Filter> MakeSeparableConvolve(std::vector<float> kx, std::vector<float> ky,
                                               float delta, Border border) {
   Status valid = ValidateSeparable(kx, ky, delta);
-  std::string name = "separable_convolve(" + std::to_string(kx.size()) + "x" +
-                     std::to_string(ky.size()) + ")";
+  std::string name =
+      "separable_convolve(" + std::to_string(kx.size()) + "x" + std::to_string(ky.size()) + ")";
   return MakeSeparable(std::move(name), std::move(kx), std::move(ky), delta, border,
                        /*absolute=*/false, std::move(valid));
 }
@@ -350,8 +344,7 @@ std::unique_ptr<Filter> MakeSobel(SobelOptions o) {
     for (float& w : o.dx == 0 ? kx : ky) w = static_cast<float>(w * o.scale);
   }
   std::string name = "sobel(dx=" + std::to_string(o.dx) + ", dy=" + std::to_string(o.dy) +
-                     ", ksize=" + std::to_string(o.ksize) + (o.absolute ? ", absolute" : "") +
-                     ")";
+                     ", ksize=" + std::to_string(o.ksize) + (o.absolute ? ", absolute" : "") + ")";
   return MakeSeparable(std::move(name), std::move(kx), std::move(ky), static_cast<float>(o.delta),
                        Border::kReflect101, o.absolute, std::move(valid));
 }

@@ -43,8 +43,7 @@ struct Int16Math {
 };
 
 inline bool AllIntegers(const std::vector<float>& values) {
-  return std::all_of(values.begin(), values.end(),
-                     [](float v) { return v == std::nearbyint(v); });
+  return std::all_of(values.begin(), values.end(), [](float v) { return v == std::nearbyint(v); });
 }
 
 inline double AbsSum(const std::vector<float>& values) {

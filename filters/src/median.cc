@@ -10,6 +10,8 @@
 // 5x5: each column of five is sorted once into five rank planes (a column serves the five
 // outputs around it), then a selection network that relies on the columns being sorted picks
 // the median: 100 min/max per output vector. Rows are cut into chunks so the planes stay in L1.
+#include "pixflow/filters/median.h"
+
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -17,8 +19,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "pixflow/filters/median.h"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "median.cc"
@@ -224,6 +224,20 @@ void CopyReplicated(const uint8_t* row, size_t n, int channels, ptrdiff_t begin,
   }
 }
 
+// For a rank plane whose element p holds image element begin - halo + p (the chunk [begin,
+// end) and its halo): sets the elements outside the image [0, n) to the value of the pixel the
+// replicated border reads, same channel, which the plane already holds.
+void ReplicateOutside(size_t begin, size_t end, size_t halo, size_t n, int channels,
+                      uint8_t* plane) {
+  const ptrdiff_t origin = static_cast<ptrdiff_t>(begin) - static_cast<ptrdiff_t>(halo);
+  const ptrdiff_t size = static_cast<ptrdiff_t>(n);
+  const auto at = [&](ptrdiff_t e) -> uint8_t& { return plane[e - origin]; };
+  for (ptrdiff_t e = origin; e < 0; ++e) at(e) = at((e % channels + channels) % channels);
+  for (ptrdiff_t e = size; e < static_cast<ptrdiff_t>(end + halo); ++e) {
+    at(e) = at(size - channels + (e - size) % channels);
+  }
+}
+
 class Median final : public Filter {
  public:
   explicit Median(int ksize) : ksize_(ksize) {}
@@ -284,7 +298,8 @@ class Median final : public Filter {
         const size_t width = end - begin + 2 * step + kVectorPad;
         for (int k = 0; k < 4; ++k) {
           uint8_t* copy = scratch.data() + k * width;
-          CopyReplicated(rows[k], n, channels, static_cast<ptrdiff_t>(begin) - static_cast<ptrdiff_t>(step),
+          CopyReplicated(rows[k], n, channels,
+                         static_cast<ptrdiff_t>(begin) - static_cast<ptrdiff_t>(step),
                          static_cast<ptrdiff_t>(end + step), copy);
           padded[k] = copy + step;
         }
@@ -321,17 +336,11 @@ class Median final : public Filter {
         }
         HWY_DYNAMIC_DISPATCH(SortColumns5)(from, last - first, to);
         for (int k = 0; k < 5; ++k) {
-          const auto plane_at = [&](ptrdiff_t e) {
-            return planes[k] + (e - static_cast<ptrdiff_t>(begin) + static_cast<ptrdiff_t>(halo));
-          };
-          const ptrdiff_t left = static_cast<ptrdiff_t>(begin) - static_cast<ptrdiff_t>(halo);
-          const ptrdiff_t right = static_cast<ptrdiff_t>(end + halo);
-          const ptrdiff_t size = static_cast<ptrdiff_t>(n);
-          for (ptrdiff_t e = left; e < 0; ++e) *plane_at(e) = *plane_at((e % channels + channels) % channels);
-          for (ptrdiff_t e = size; e < right; ++e) *plane_at(e) = *plane_at(size - channels + (e - size) % channels);
+          ReplicateOutside(begin, end, halo, n, channels, planes[k]);
           from[k] = planes[k] + halo;
         }
-        HWY_DYNAMIC_DISPATCH(SelectMedians5)(from, channels, end - begin, band.OutputRow(y) + begin);
+        HWY_DYNAMIC_DISPATCH(SelectMedians5)
+        (from, channels, end - begin, band.OutputRow(y) + begin);
       }
     }
   }

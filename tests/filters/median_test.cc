@@ -1,5 +1,7 @@
 // The median filter against a sort-based scalar reference on every SIMD target and shape, against
 // cv::medianBlur (exactly: a median has no rounding), serial against parallel, and bad sizes.
+#include "pixflow/filters/median.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "pixflow/filters/median.h"
 #include "pixflow/filters/tiler.h"
 #include "test_util.h"
 
@@ -32,7 +33,8 @@ Image8 RefMedian(ConstView8 in, int ksize) {
         for (int j = -r; j <= r; ++j) {
           for (int i = -r; i <= r; ++i) {
             const uint8_t* row = in.Row(MapBorder(y + j, in.height(), Border::kReplicate));
-            window.push_back(row[MapBorder(x + i, in.width(), Border::kReplicate) * in.channels() + c]);
+            window.push_back(
+                row[MapBorder(x + i, in.width(), Border::kReplicate) * in.channels() + c]);
           }
         }
         std::nth_element(window.begin(), window.begin() + window.size() / 2, window.end());
@@ -47,7 +49,8 @@ Image8 RefMedian(ConstView8 in, int ksize) {
 Image8 FewLevels(int width, int height, int channels, uint32_t seed) {
   Image8 image = test::RandomImage(width, height, channels, seed);
   for (int y = 0; y < height; ++y) {
-    for (size_t i = 0; i < image.view().row_elements(); ++i) image.Row(y)[i] = image.Row(y)[i] % 3 * 100;
+    for (size_t i = 0; i < image.view().row_elements(); ++i)
+      image.Row(y)[i] = image.Row(y)[i] % 3 * 100;
   }
   return image;
 }
@@ -94,7 +97,8 @@ TEST(Median, BitExactWithOpenCV) {
       cv::Mat expected;
       cv::medianBlur(test::AsMat(image.view()), expected, ksize);
       // Max abs diff 0: the same window, the same replicated border.
-      EXPECT_EQ(test::MaxAbsDiff(ApplyMedian(ksize, image.view()).view(), test::AsView(expected)), 0)
+      EXPECT_EQ(test::MaxAbsDiff(ApplyMedian(ksize, image.view()).view(), test::AsView(expected)),
+                0)
           << name << " " << image.width() << "x" << image.height() << "x" << image.channels()
           << " ksize " << ksize;
     }
@@ -116,7 +120,8 @@ TEST(Median, FootprintAndInvalidSizes) {
     Result<Image8> out = ApplyFilter(*MakeMedian(ksize), image.view());
     ASSERT_FALSE(out.ok());
     EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(out.status().message().find("median: ksize must be 3 or 5 (got " + std::to_string(ksize) + ")"),
+    EXPECT_NE(out.status().message().find("median: ksize must be 3 or 5 (got " +
+                                          std::to_string(ksize) + ")"),
               std::string::npos)
         << out.status().message();
   }

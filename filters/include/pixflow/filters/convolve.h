@@ -46,8 +46,7 @@ std::unique_ptr<Filter> MakeConvolve(Kernel2D kernel, float delta = 0,
 // The 2-D kernel ky * kx^T applied as a horizontal pass with `kx` then a vertical pass with `ky`,
 // both anchored at size / 2.
 std::unique_ptr<Filter> MakeSeparableConvolve(std::vector<float> kx, std::vector<float> ky,
-                                              float delta = 0,
-                                              Border border = Border::kReflect101);
+                                              float delta = 0, Border border = Border::kReflect101);
 
 struct SobelOptions {
   int dx = 1;     // derivative order in x
