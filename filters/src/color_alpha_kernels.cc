@@ -79,9 +79,14 @@ HWY_ATTR void Premultiply(ConstView8 in, View8 out) {
   }
 }
 
-// floor(n / a) is exact in float: n < 2^17 and a <= 255 are exact, and when the true quotient is
-// not an integer it lies at least 1/255 below the next one, far more than the rounding error of
-// one division (half an ulp: at most 2^-9 below 2^16).
+// Pixels are split into channel vectors so each pixel needs one division, for 1/a, shared by its
+// colour channels. q = floor(n * fl(1/a) + kSlack) then equals floor(n / a) for every
+// n = c*255 + a/2 and a in 1..255 that gives q < 256: fl(1/a) and the fused multiply-add are off
+// by at most 256 * 2^-23 < 4e-5 there, kSlack lifts exact quotients over that error, and a
+// fraction of at least 1/255 below the next integer leaves room for both. Larger quotients still
+// come out >= 255, which the clamp needs. AlphaOpsMatchOpenCvOnEveryColourAlphaPair checks all.
+constexpr float kSlack = 1e-3f;
+
 HWY_ATTR void Unpremultiply(ConstView8 in, View8 out) {
   const int channels = in.channels();
 #if PIXFLOW_VECTORS
@@ -89,32 +94,44 @@ HWY_ATTR void Unpremultiply(ConstView8 in, View8 out) {
   const DF df;
   const hn::RebindToSigned<DF> di;
   const hn::Rebind<uint8_t, DF> d8;
+  using VB = hn::Vec<decltype(d8)>;
   const size_t lanes = hn::Lanes(df);
-  const auto last = hn::Set(di, channels - 1);
-  const auto is_alpha = hn::RebindMask(df, hn::Eq(hn::And(hn::Iota(di, 0), last), last));
-  const auto alpha_index = AlphaBroadcastIndices(d8, channels);
   const auto k255 = hn::Set(df, 255.0f);
-  const auto zero = hn::Zero(df);
+  auto to_float = [&](VB v) HWY_ATTR { return hn::ConvertTo(df, hn::PromoteTo(di, v)); };
 #endif
-  const size_t n = in.row_elements();
   for (int y = 0; y < in.height(); ++y) {
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
-    size_t i = 0;
+    size_t x = 0;
 #if PIXFLOW_VECTORS
-    for (; i + lanes <= n; i += lanes) {
-      const auto v8 = hn::LoadU(d8, src + i);
-      const auto c = hn::ConvertTo(df, hn::PromoteTo(di, v8));
-      const auto a = hn::ConvertTo(df, hn::PromoteTo(di, hn::TableLookupBytes(v8, alpha_index)));
-      const auto numerator = hn::MulAdd(c, k255, hn::Floor(hn::Mul(a, hn::Set(df, 0.5f))));
-      auto q = hn::Floor(hn::Div(numerator, hn::Max(a, hn::Set(df, 1.0f))));
-      q = hn::IfThenElse(hn::Eq(a, zero), zero, hn::Min(q, k255));
-      q = hn::IfThenElse(is_alpha, c, q);
-      // 0..255 by now: Highway 1.0.3's int32 -> uint8 demotion wraps above 32767.
-      hn::StoreU(hn::DemoteTo(d8, hn::ConvertTo(di, q)), d8, dst + i);
+    for (; x + lanes <= static_cast<size_t>(in.width()); x += lanes) {
+      VB c0, c1, c2, a8;
+      if (channels == 4) {
+        hn::LoadInterleaved4(d8, src + 4 * x, c0, c1, c2, a8);
+      } else {
+        hn::LoadInterleaved2(d8, src + 2 * x, c0, a8);
+      }
+      const auto a = to_float(a8);
+      const auto inverse = hn::Div(hn::Set(df, 1.0f), hn::Max(a, hn::Set(df, 1.0f)));
+      const auto half = hn::Floor(hn::Mul(a, hn::Set(df, 0.5f)));
+      const auto transparent = hn::Eq(a, hn::Zero(df));
+      auto unpremultiplied = [&](VB c) HWY_ATTR {
+        const auto numerator = hn::MulAdd(to_float(c), k255, half);
+        const auto q = hn::Floor(hn::MulAdd(numerator, inverse, hn::Set(df, kSlack)));
+        // 0..255 after the clamp: Highway 1.0.3's int32 -> uint8 demotion wraps above 32767.
+        return hn::DemoteTo(d8,
+                            hn::ConvertTo(di, hn::IfThenZeroElse(transparent, hn::Min(q, k255))));
+      };
+      if (channels == 4) {
+        hn::StoreInterleaved4(unpremultiplied(c0), unpremultiplied(c1), unpremultiplied(c2), a8, d8,
+                              dst + 4 * x);
+      } else {
+        hn::StoreInterleaved2(unpremultiplied(c0), a8, d8, dst + 2 * x);
+      }
     }
 #endif
-    for (; i < n; ++i) {
+    const size_t n = in.row_elements();
+    for (size_t i = x * channels; i < n; ++i) {
       const int a = src[i | static_cast<size_t>(channels - 1)];
       int value = src[i];
       if (!IsAlpha(i, channels)) value = a == 0 ? 0 : std::min(255, (value * 255 + a / 2) / a);
