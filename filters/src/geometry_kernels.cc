@@ -288,11 +288,13 @@ HWY_ATTR void TransposeTiled(ConstView8 in, View8 out, int row_begin, bool flip_
       int y = y0;
 #if PIXFLOW_VECTORS
       for (; y + 4 <= y1; y += 4) {
-        // The 4 rows' input columns, lowest first; a 16-byte load from there must fit the row.
+        // The 4 rows' input columns, lowest first; a 16-byte load from there must fit the row
+        // (near the input's right edge the group goes pixel by pixel).
         const int first_column = flip_columns ? map.ColumnOf(y + 3) : map.ColumnOf(y);
-        if (first_column * kChannels + 16 > in.width() * kChannels) break;
         int x = x0;
-        for (; x + 4 <= x1; x += 4) TransposeBlock<kChannels>(map, shuffles, x, y, first_column);
+        if (first_column * kChannels + 16 <= in.width() * kChannels) {
+          for (; x + 4 <= x1; x += 4) TransposeBlock<kChannels>(map, shuffles, x, y, first_column);
+        }
         for (int k = 0; k < 4 && x < x1; ++k) TransposeScalar<kChannels>(map, x, x1, y + k);
       }
 #endif
