@@ -172,7 +172,7 @@ std::unique_ptr<Filter> MakeGamma(double gamma) {
   } else {
     table = TableOf([gamma](double i) { return 255.0 * std::pow(i / 255.0, 1.0 / gamma); });
   }
-  return MakeTableFilter("gamma", "gamma(" + Format(gamma) + ")", table, false, params);
+  return MakeTableFilter("gamma", "gamma(gamma=" + Format(gamma) + ")", table, false, params);
 }
 
 std::unique_ptr<Filter> MakeInvert() {
@@ -183,10 +183,10 @@ std::unique_ptr<Filter> MakeInvert() {
 std::unique_ptr<Filter> MakeThreshold(uint8_t threshold, uint8_t max_value) {
   Table table;
   for (int i = 0; i < 256; ++i) table[i] = i > threshold ? max_value : 0;
-  return MakeTableFilter(
-      "threshold",
-      "threshold(" + std::to_string(threshold) + ", max=" + std::to_string(max_value) + ")", table,
-      false);
+  return MakeTableFilter("threshold",
+                         "threshold(threshold=" + std::to_string(threshold) +
+                             ", max_value=" + std::to_string(max_value) + ")",
+                         table, false);
 }
 
 std::unique_ptr<Filter> MakePremultiply() {
@@ -205,7 +205,7 @@ std::unique_ptr<Filter> MakeFlatten(std::array<uint8_t, 3> background) {
   auto kernel = [background, gray](ConstView8 in, View8 out) {
     kernels::Flatten(in, out, in.channels() == 2 ? gray.data() : background.data());
   };
-  const std::string name = "flatten(" + std::to_string(background[0]) + "," +
+  const std::string name = "flatten(background=" + std::to_string(background[0]) + "," +
                            std::to_string(background[1]) + "," + std::to_string(background[2]) +
                            ")";
   return std::make_unique<PointFilter>(

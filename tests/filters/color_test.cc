@@ -447,6 +447,16 @@ TEST(Color, ParametersMeanWhatTheySay) {
   EXPECT_EQ(at(MakeSrgbToLinear(), 255), 255);
 }
 
+TEST(Color, NamesShowTheParameters) {
+  EXPECT_EQ(MakeBrightness(-12.5)->Name(), "brightness(delta=-12.5)");
+  EXPECT_EQ(MakeContrast(1.5)->Name(), "contrast(factor=1.5)");
+  EXPECT_EQ(MakeGamma(2.2)->Name(), "gamma(gamma=2.2)");
+  EXPECT_EQ(MakeThreshold(100, 200)->Name(), "threshold(threshold=100, max_value=200)");
+  EXPECT_EQ(MakeFlatten({1, 2, 3})->Name(), "flatten(background=1,2,3)");
+  EXPECT_EQ(MakeLut({}, true)->Name(), "lut(alpha)");
+  EXPECT_EQ(MakeRgbToGray()->Name(), "rgb_to_gray");
+}
+
 TEST(Color, WrongChannelCountsAndBadParametersNameTheOp) {
   struct Case {
     std::unique_ptr<Filter> filter;

@@ -234,6 +234,15 @@ TEST(Geometry, CropMatchesOpenCvRoi) {
   }
 }
 
+TEST(Geometry, NamesShowTheParameters) {
+  EXPECT_EQ(MakeCrop(3, 4, 10, 20)->Name(), "crop(10x20+3+4)");
+  EXPECT_EQ(MakeRotate(-90)->Name(), "rotate(-90)");
+  EXPECT_EQ(MakeRotate(45)->Name(), "rotate(45)");
+  EXPECT_EQ(MakeFlip()->Name(), "flip");
+  EXPECT_EQ(MakeFlop()->Name(), "flop");
+  EXPECT_EQ(MakeTranspose()->Name(), "transpose");
+}
+
 TEST(Geometry, BadParametersNameTheOp) {
   const Image8 in = test::RandomImage(40, 30, 3);
   struct Case {
