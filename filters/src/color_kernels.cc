@@ -271,6 +271,43 @@ HWY_ATTR void SwapRedBlue(ConstView8 in, View8 out) {
   }
 }
 
+#if HWY_TARGET == HWY_AVX3_DL
+// Gray with VBMI and byte multiply-adds, 16 pixels per vector. One byte permute spreads the
+// pixels to R G B 0 in 32-bit lanes; each weight w splits into bytes as 256 * hi + lo (lo signed,
+// so every byte fits: 9798 = 256*38 + 70, 19235 = 256*75 + 35, 3735 = 256*15 - 105), and
+// maddubs forms the byte products summed in pairs (at most 255 * 113, no saturation). Two madd
+// steps then join the pairs and the halves into exactly the 32-bit sum the generic code forms,
+// with a third of its instructions (Highway 1.0.3 has no byte multiply-add: intrinsics).
+HWY_ATTR void RgbToGray(ConstView8 in, View8 out) {
+  const int channels = in.channels();
+  alignas(64) uint8_t spread[64];
+  for (int j = 0; j < 64; ++j) spread[j] = static_cast<uint8_t>(j / 4 * channels + j % 4);
+  const __m512i index = _mm512_load_si512(spread);
+  const __mmask64 colour = 0x7777777777777777ull;      // bytes 0-2 of every 4
+  const __m512i high = _mm512_set1_epi32(0x000F4B26);  // 38, 75, 15, 0 (low byte first)
+  const __m512i low = _mm512_set1_epi32(0x00972346);   // 70, 35, -105 (0x97), 0
+  const __m512i k256 = _mm512_set1_epi16(256);
+  const __m512i k1 = _mm512_set1_epi16(1);
+  const __m512i half = _mm512_set1_epi32(1 << 14);
+  const size_t width = static_cast<size_t>(in.width());
+  for (int y = 0; y < in.height(); ++y) {
+    const uint8_t* src = in.Row(y);
+    uint8_t* dst = out.Row(y);
+    size_t x = 0;
+    // A 64-byte load covers 16 pixels of 3 or 4 channels; it must stay inside the row.
+    for (; (x + 16) * channels + (64 - 16 * channels) <= width * channels; x += 16) {
+      const __m512i v = _mm512_loadu_si512(src + x * channels);
+      const __m512i rgb0 = _mm512_maskz_permutexvar_epi8(colour, index, v);
+      const __m512i sum =
+          _mm512_add_epi32(_mm512_madd_epi16(_mm512_maddubs_epi16(rgb0, high), k256),
+                           _mm512_madd_epi16(_mm512_maddubs_epi16(rgb0, low), k1));
+      const __m512i gray = _mm512_srli_epi32(_mm512_add_epi32(sum, half), 15);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + x), _mm512_cvtepi32_epi8(gray));
+    }
+    for (; x < width; ++x) dst[x] = GrayOf(src + channels * x);
+  }
+}
+#else
 HWY_ATTR void RgbToGray(ConstView8 in, View8 out) {
   const int channels = in.channels();
 #if PIXFLOW_VECTORS
@@ -307,6 +344,7 @@ HWY_ATTR void RgbToGray(ConstView8 in, View8 out) {
     for (; x < width; ++x) dst[x] = GrayOf(src + channels * x);
   }
 }
+#endif  // HWY_TARGET == HWY_AVX3_DL
 
 HWY_ATTR void GrayToRgb(ConstView8 in, View8 out) {
 #if PIXFLOW_VECTORS
