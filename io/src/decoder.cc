@@ -78,6 +78,7 @@ Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options)
                            internal::OpenImage(input, loader, {options.fail_on}));
   DecodedImage decoded;
   decoded.info = internal::DescribeHeader(image.get(), loader);
+  if (const int bits = internal::StoredBitDepth(input); bits > 0) decoded.info.bit_depth = bits;
   PIXFLOW_RETURN_IF_ERROR(CheckLimits(decoded.info, options.limits, input.name));
 
   const LoadParameters parameters = ParametersFor(decoded.info, loader, options);

@@ -82,7 +82,9 @@ Result<ImageInfo> ReadInfo(const std::filesystem::path& path, const DecodeLimits
                            internal::FindLoader(input, limits.allow_untrusted));
   PIXFLOW_ASSIGN_OR_RETURN(internal::VipsImagePtr header,
                            internal::OpenImage(input, loader, {FailOn::kNone}));
-  return internal::DescribeHeader(header.get(), loader);
+  ImageInfo info = internal::DescribeHeader(header.get(), loader);
+  if (const int bits = internal::StoredBitDepth(input); bits > 0) info.bit_depth = bits;
+  return info;
 }
 
 Status CheckLimits(const ImageInfo& info, const DecodeLimits& limits, const std::string& name) {

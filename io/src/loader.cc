@@ -87,11 +87,11 @@ void* TryLoader(void* item, void* search_pointer, void* /*unused*/) {
 
 bool HasLoader(const char* nickname) { return FindOperationClass(nickname) != nullptr; }
 
-// The first bytes of the input (at most 16), for signatures and messages.
-std::string Head(LoadInput& input) {
+// The first bytes of the input (at most `size`), for signatures and messages.
+std::string Head(LoadInput& input, size_t size = 16) {
   unsigned char* head = nullptr;
   vips_source_rewind(input.source.get());
-  const gint64 length = vips_source_sniff_at_most(input.source.get(), &head, 16);
+  const gint64 length = vips_source_sniff_at_most(input.source.get(), &head, size);
   return length > 0 ? std::string(reinterpret_cast<const char*>(head), static_cast<size_t>(length))
                     : std::string();
 }
@@ -253,6 +253,16 @@ Result<VipsImagePtr> OpenImage(LoadInput& input, const Loader& loader,
   vips_object_unref_outputs(VIPS_OBJECT(operation));
   g_object_unref(operation);
   return VipsImagePtr(out);
+}
+
+int StoredBitDepth(LoadInput& input) {
+  // Signature (8), IHDR length and type (8), width and height (8), then the bit depth.
+  const std::string head = Head(input, 25);
+  vips_source_rewind(input.source.get());
+  if (head.size() < 25 || TrustedSignature(head) != "PNG" || head.compare(12, 4, "IHDR") != 0) {
+    return 0;
+  }
+  return static_cast<unsigned char>(head[24]);
 }
 
 std::string FormatOfLoader(const std::string& family) {

@@ -52,6 +52,10 @@ struct LoadParameters {
 Result<VipsImagePtr> OpenImage(LoadInput& input, const Loader& loader,
                                const LoadParameters& parameters);
 
+// The bit depth the file stores, where libvips does not record it (a PNG's IHDR: 1, 2, 4, 8 or
+// 16), or 0 when the header says nothing more than the decoded sample size.
+int StoredBitDepth(LoadInput& input);
+
 // "jpeg", "png", "pnm", "heif", "svg", ... from a loader family ("ppmload" -> "pnm").
 std::string FormatOfLoader(const std::string& family);
 
