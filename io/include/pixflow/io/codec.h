@@ -1,7 +1,8 @@
 // Reading and writing image files through libvips: the entry header of pixflow::io. The format
 // is detected from the bytes, never from the file name. Decoded images are 8-bit sRGB (or 8-bit
 // grey), 1-4 channels, EXIF orientation applied; that is the interchange format the filters take.
-// decoder.h has the full decoding API (options, limits, shrink-on-load, metadata).
+// decoder.h has the full decoding API (options, limits, shrink-on-load, metadata), encoder.h
+// the encoding one, atomic_file_writer.h the file writes.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "pixflow/filters/image.h"
 #include "pixflow/filters/status.h"
+#include "pixflow/io/atomic_file_writer.h"
 #include "pixflow/io/decoder.h"
 #include "pixflow/io/encoder.h"
 #include "pixflow/io/image_info.h"
@@ -31,10 +33,5 @@ bool LooksLikeImage(const std::filesystem::path& path);
 Result<Image8> DecodeFile(const std::filesystem::path& path);
 // Decode(bytes, name) with the default options, pixels only.
 Result<Image8> DecodeBuffer(std::span<const uint8_t> bytes, const std::string& name);
-
-// Writes `bytes` to `path` so that `path` is either absent or complete: a temporary file in the
-// same folder is written, flushed to disk, renamed into place and the folder flushed. The
-// temporary file is removed on every error path.
-Status WriteFileAtomically(const std::filesystem::path& path, std::span<const uint8_t> bytes);
 
 }  // namespace pixflow::io
