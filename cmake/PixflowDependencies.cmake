@@ -16,6 +16,7 @@ if(PIXFLOW_BUILD_TESTS OR PIXFLOW_BUILD_BENCHMARKS)
 endif()
 if(PIXFLOW_BUILD_TESTS)
   find_package(GTest REQUIRED)          # libgtest-dev
+  pkg_check_modules(LCMS2 REQUIRED IMPORTED_TARGET lcms2)  # liblcms2-dev (comes with libvips-dev)
 endif()
 if(PIXFLOW_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)      # libbenchmark-dev

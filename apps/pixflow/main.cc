@@ -1,0 +1,25 @@
+// pixflow: the command-line tool. Parses the subcommand and its flags, then runs it.
+//   pixflow info FILE...
+// Exit: 0 ok, 1 some inputs failed, 2 usage error.
+#include <CLI/CLI.hpp>
+#include <vector>
+
+#include "command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"pixflow: batch image processing", "pixflow"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Every command's help");
+  const std::vector<pixflow::cli::Command> commands = {pixflow::cli::AddInfoCommand(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help is a "parse error" with exit code 0; anything else is a usage error.
+    const int printed = app.exit(error);
+    return printed == 0 ? pixflow::cli::kExitOk : pixflow::cli::kExitUsage;
+  }
+  for (const pixflow::cli::Command& command : commands) {
+    if (command.app->parsed()) return command.run();
+  }
+  return pixflow::cli::kExitUsage;
+}

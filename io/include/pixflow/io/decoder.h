@@ -1,0 +1,73 @@
+// Decoding files and buffers into the interchange format the filters take: 8-bit, interleaved,
+// 1-4 channels (grey, grey+alpha, RGB, RGBA), sRGB, upright. Everything a file can be (16-bit,
+// CMYK, palette, 1-bit, an ICC profile, an EXIF orientation) is resolved here, so the filters
+// only ever see an Image8.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pixflow/filters/image.h"
+#include "pixflow/filters/status.h"
+#include "pixflow/io/image_info.h"
+
+namespace pixflow::io {
+
+// Which metadata travels from the input to the output. The default keeps EXIF (with the
+// orientation reset) and converts pixels with an ICC profile to sRGB, dropping the profile.
+struct MetadataOptions {
+  // Keep the input's ICC profile and leave the pixels in its colour space (RGB inputs only:
+  // CMYK and other spaces are always converted to sRGB, since the filters work on RGB).
+  bool keep_icc = false;
+  bool keep_exif = true;
+};
+// `--strip`: no metadata at all (the default for thumbnails).
+inline constexpr MetadataOptions kStripMetadata{false, false};
+// `--keep icc,exif`: a comma-separated list of "icc", "exif" (or "none"); keeps exactly those.
+Result<MetadataOptions> ParseKeepList(std::string_view list);
+
+struct DecodeOptions {
+  // Shrink-on-load: decode at the smallest size the format can produce cheaply that is still at
+  // least min_width x min_height as displayed (after orientation). 0 leaves that axis free; both
+  // 0 decode at full size. JPEG uses DCT scaling (1/2, 1/4, 1/8), WebP its scaled decode; other
+  // formats have no cheaper reduced decode and load at full size. The caller resizes the rest.
+  int min_width = 0;
+  int min_height = 0;
+  bool autorotate = true;  // apply EXIF orientation 1-8 to the pixels
+  FailOn fail_on = FailOn::kTruncated;
+  DecodeLimits limits;
+  MetadataOptions metadata;
+};
+
+// Metadata to write with the output. Empty blobs are not written.
+struct ImageMetadata {
+  std::vector<uint8_t> icc;   // set only when MetadataOptions::keep_icc kept it
+  std::vector<uint8_t> exif;  // the raw EXIF block, when kept
+  // The orientation the pixels still need: 1 after autorotation, the file's own otherwise.
+  // Encoders write it into the EXIF they emit, so an autorotated image is never rotated twice.
+  int orientation = 1;
+};
+
+struct DecodedImage {
+  Image8 pixels;
+  ImageInfo info;  // the file as stored: its full size, before shrink-on-load and rotation
+  ImageMetadata metadata;
+  // What the codec complained about in a file that still decoded under DecodeOptions::fail_on
+  // (e.g. libjpeg's "extraneous bytes before marker"), for reports.
+  std::vector<std::string> warnings;
+};
+
+// Decodes the first frame of a file. Errors name the file and say why: kIoError (unreadable),
+// kDecodeError (not an image, corrupt, truncated), kUnsupported (a format this libvips lacks, or
+// an untrusted loader not allowed), kLimitExceeded (too many pixels, checked from the header).
+Result<DecodedImage> Decode(const std::filesystem::path& path, const DecodeOptions& options = {});
+// The same for bytes already in memory (the pipeline reads files on I/O threads); `name` is the
+// file name used in errors. `bytes` must stay alive until the call returns.
+Result<DecodedImage> Decode(std::span<const uint8_t> bytes, const std::string& name,
+                            const DecodeOptions& options = {});
+
+}  // namespace pixflow::io

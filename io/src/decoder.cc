@@ -1,0 +1,141 @@
+#include "pixflow/io/decoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "header.h"
+#include "interchange.h"
+#include "libvips.h"
+#include "loader.h"
+
+namespace pixflow::io {
+namespace {
+
+using internal::Loader;
+using internal::LoadInput;
+using internal::LoadParameters;
+using internal::VipsImagePtr;
+
+// The largest DCT scale whose output still covers the target. libvips 8.14 rounds the scaled
+// size down (1801 px / 4 -> 450), so the test is on the floor.
+int JpegShrinkFor(int width, int height, int min_width, int min_height) {
+  for (const int shrink : {8, 4, 2}) {
+    if (width / shrink >= std::max(1, min_width) && height / shrink >= std::max(1, min_height)) {
+      return shrink;
+    }
+  }
+  return 1;
+}
+
+// WebP decodes at any scale; libvips rounds the scaled size to nearest, so nudge the scale up
+// until both axes cover the target after rounding.
+double WebpScaleFor(int width, int height, int min_width, int min_height) {
+  const double w = width, h = height;
+  double scale = std::max(min_width / w, min_height / h);
+  if (scale <= 0.0 || scale >= 1.0) return 1.0;
+  while (std::lrint(w * scale) < min_width || std::lrint(h * scale) < min_height ||
+         std::lrint(std::min(w, h) * scale) < 1) {
+    scale = std::nextafter(scale, 2.0) + 0.25 / std::max(w, h);
+  }
+  return std::min(scale, 1.0);
+}
+
+// Shrink-on-load parameters for the target, which is given as displayed (after rotation).
+LoadParameters ParametersFor(const ImageInfo& info, const Loader& loader,
+                             const DecodeOptions& options) {
+  LoadParameters parameters{options.fail_on};
+  if (options.min_width <= 0 && options.min_height <= 0) return parameters;
+  const bool swap = options.autorotate && info.orientation >= 5;
+  const int min_width = std::max(0, swap ? options.min_height : options.min_width);
+  const int min_height = std::max(0, swap ? options.min_width : options.min_height);
+  if (loader.family == "jpegload") {
+    parameters.jpeg_shrink = JpegShrinkFor(info.width, info.height, min_width, min_height);
+  } else if (loader.family == "webpload") {
+    parameters.webp_scale = WebpScaleFor(info.width, info.height, min_width, min_height);
+  }
+  return parameters;
+}
+
+std::vector<uint8_t> Blob(VipsImage* image, const char* field) {
+  const void* data = nullptr;
+  size_t size = 0;
+  if (vips_image_get_typeof(image, field) == 0 ||
+      vips_image_get_blob(image, field, &data, &size) != 0 || data == nullptr) {
+    return {};
+  }
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  return std::vector<uint8_t>(bytes, bytes + size);
+}
+
+// Every libvips object made here is released before this returns: some loaders report their
+// warnings only when freed (libjpeg's), and the caller collects them afterwards.
+Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options) {
+  PIXFLOW_ASSIGN_OR_RETURN(Loader loader,
+                           internal::FindLoader(input, options.limits.allow_untrusted));
+  // Building the loader reads the header only: the limits are checked before any pixel.
+  PIXFLOW_ASSIGN_OR_RETURN(VipsImagePtr image,
+                           internal::OpenImage(input, loader, {options.fail_on}));
+  DecodedImage decoded;
+  decoded.info = internal::DescribeHeader(image.get(), loader);
+  if (const int bits = internal::StoredBitDepth(input); bits > 0) decoded.info.bit_depth = bits;
+  PIXFLOW_RETURN_IF_ERROR(CheckLimits(decoded.info, options.limits, input.name));
+
+  const LoadParameters parameters = ParametersFor(decoded.info, loader, options);
+  if (parameters.jpeg_shrink != 1 || parameters.webp_scale != 1.0) {
+    image.reset();
+    PIXFLOW_ASSIGN_OR_RETURN(image, internal::OpenImage(input, loader, parameters));
+  }
+  if (options.metadata.keep_exif) decoded.metadata.exif = Blob(image.get(), VIPS_META_EXIF_NAME);
+  PIXFLOW_ASSIGN_OR_RETURN(
+      internal::Interchange interchange,
+      internal::ToInterchange(image.get(), options.metadata.keep_icc, input.name));
+  if (interchange.icc_kept) decoded.metadata.icc = Blob(image.get(), VIPS_META_ICC_NAME);
+  decoded.metadata.orientation = options.autorotate ? 1 : decoded.info.orientation;
+  PIXFLOW_ASSIGN_OR_RETURN(decoded.pixels, internal::DecodePixels(interchange.image.get(),
+                                                                  options.autorotate, input.name));
+  return decoded;
+}
+
+}  // namespace
+
+Result<MetadataOptions> ParseKeepList(std::string_view list) {
+  MetadataOptions keep{false, false};
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view item = list.substr(0, comma);
+    if (item == "icc") {
+      keep.keep_icc = true;
+    } else if (item == "exif") {
+      keep.keep_exif = true;
+    } else if (item != "none") {
+      return InvalidArgument("--keep: unknown metadata '" + std::string(item) +
+                             "' (icc, exif or none, comma-separated)");
+    }
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return keep;
+}
+
+Result<DecodedImage> Decode(const std::filesystem::path& path, const DecodeOptions& options) {
+  internal::CodecMessages messages;
+  Result<DecodedImage> decoded = [&]() -> Result<DecodedImage> {
+    PIXFLOW_ASSIGN_OR_RETURN(LoadInput input, internal::OpenFileInput(path));
+    return DecodeInput(input, options);
+  }();
+  if (decoded.ok()) decoded->warnings = messages.warnings();
+  return decoded;
+}
+
+Result<DecodedImage> Decode(std::span<const uint8_t> bytes, const std::string& name,
+                            const DecodeOptions& options) {
+  internal::CodecMessages messages;
+  Result<DecodedImage> decoded = [&]() -> Result<DecodedImage> {
+    PIXFLOW_ASSIGN_OR_RETURN(LoadInput input, internal::OpenMemoryInput(bytes, name));
+    return DecodeInput(input, options);
+  }();
+  if (decoded.ok()) decoded->warnings = messages.warnings();
+  return decoded;
+}
+
+}  // namespace pixflow::io

@@ -1,0 +1,110 @@
+#include "libvips.h"
+
+#include <algorithm>
+
+#include "pixflow/io/codec.h"
+
+namespace pixflow::io {
+
+Status InitCodecs() {
+  static const bool started = [] {
+    if (VIPS_INIT("pixflow")) return false;
+    // pixflow parallelises across images itself; libvips' own worker pool would oversubscribe.
+    vips_concurrency_set(1);
+    // Each image is decoded once; an operation cache would only hold memory.
+    vips_cache_set_max(0);
+    internal::CaptureCodecWarnings();
+    return true;
+  }();
+  if (!started) {
+    return Status(StatusCode::kInternal, "libvips failed to start: " + internal::TakeVipsError());
+  }
+  return Status::Ok();
+}
+
+namespace internal {
+namespace {
+
+thread_local CodecMessages* current_messages = nullptr;
+
+void OnVipsWarning(const gchar* domain, GLogLevelFlags level, const gchar* message,
+                   gpointer user_data) {
+  if (current_messages != nullptr && message != nullptr) {
+    current_messages->Add(message);
+  } else {
+    g_log_default_handler(domain, level, message, user_data);
+  }
+}
+
+}  // namespace
+
+CodecMessages::CodecMessages() : outer_(current_messages) { current_messages = this; }
+
+CodecMessages::~CodecMessages() {
+  current_messages = outer_;
+  if (outer_ == nullptr) g_free(vips_error_buffer_copy());
+}
+
+void CodecMessages::Add(std::string warning) {
+  // A warning may carry several lines (libjpeg's are echoed with the error buffer's contents).
+  size_t start = 0;
+  while (start < warning.size()) {
+    const size_t end = std::min(warning.find('\n', start), warning.size());
+    std::string line = warning.substr(start, end - start);
+    start = end + 1;
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    // libvips repeats an error once per tile it could not compute, and libjpeg's count of
+    // warnings precedes the warnings themselves: the lines that say what went wrong remain.
+    if (line.empty() || line.starts_with("error in tile") || line.starts_with("read gave ")) {
+      continue;
+    }
+    if (std::find(warnings_.begin(), warnings_.end(), line) == warnings_.end()) {
+      warnings_.push_back(std::move(line));
+    }
+  }
+}
+
+void CaptureCodecWarnings() {
+  g_log_set_handler("VIPS", static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING), OnVipsWarning,
+                    nullptr);
+}
+
+std::string TakeVipsError() {
+  char* text = vips_error_buffer_copy();
+  std::string message = text ? text : "";
+  g_free(text);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  // libvips stacks one line per layer; the last is the most specific reason.
+  if (const size_t newline = message.rfind('\n'); newline != std::string::npos) {
+    message.erase(0, newline + 1);
+  }
+  if (current_messages != nullptr) {
+    for (const std::string& warning : current_messages->warnings()) {
+      message += message.empty() ? warning : " (" + warning + ")";
+    }
+  }
+  return message.empty() ? "no reason given" : message;
+}
+
+Status VipsFailure(StatusCode code, const std::string& context) {
+  return Status(code, context + ": " + TakeVipsError());
+}
+
+const VipsOperationClass* FindOperationClass(const char* nickname) {
+  const GType type = vips_type_find("VipsOperation", nickname);
+  if (type == 0) return nullptr;
+  // Class structures live as long as the type system; the reference is never dropped.
+  return VIPS_OPERATION_CLASS(g_type_class_ref(type));
+}
+
+VipsImagePtr WrapPacked(std::span<const uint8_t> packed, int width, int height, int channels) {
+  VipsImagePtr image(vips_image_new_from_memory(packed.data(), packed.size(), width, height,
+                                                channels, VIPS_FORMAT_UCHAR));
+  if (image) {
+    image->Type = channels <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+  }
+  return image;
+}
+
+}  // namespace internal
+}  // namespace pixflow::io

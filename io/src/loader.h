@@ -1,0 +1,62 @@
+// Choosing a libvips loader from the bytes and building it. Private to pixflow::io.
+//
+// The input is opened once as a VipsSource; the loader is chosen by sniffing that source and
+// then reads the same source, so the bytes that were checked are the bytes that are decoded
+// (no second open of the path, no window for the file to be swapped in between).
+#pragma once
+
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "libvips.h"
+#include "pixflow/filters/status.h"
+#include "pixflow/io/image_info.h"
+
+namespace pixflow::io::internal {
+
+// A file or a buffer being decoded.
+struct LoadInput {
+  std::string name;                // used in every message
+  std::filesystem::path path;      // empty for a buffer
+  std::span<const uint8_t> bytes;  // a buffer's bytes; empty for a file
+  VipsSourcePtr source;
+};
+// kIoError when the file is missing, a folder or unreadable; kDecodeError when it is empty.
+Result<LoadInput> OpenFileInput(const std::filesystem::path& path);
+Result<LoadInput> OpenMemoryInput(std::span<const uint8_t> bytes, const std::string& name);
+
+struct Loader {
+  std::string nickname;  // the libvips operation, e.g. "jpegload_source"
+  std::string family;    // the nickname without variant, e.g. "jpegload"
+  bool trusted = true;
+  bool reads_source = true;  // false: a filename or buffer loader (formats with no source loader)
+};
+
+// The loader for the bytes, in libvips' priority order, ignoring any loader that would only go
+// by the file name. Without allow_untrusted, untrusted loaders are skipped; when only untrusted
+// ones recognise the bytes the result is kUnsupported naming the format and how to enable it.
+// Bytes no loader recognises give kDecodeError (kUnsupported for HEIF/AVIF/JPEG XL when this
+// libvips lacks their loader).
+Result<Loader> FindLoader(LoadInput& input, bool allow_untrusted);
+
+// Options passed to the loader. Zero/one values leave the loader's default.
+struct LoadParameters {
+  FailOn fail_on = FailOn::kTruncated;
+  int jpeg_shrink = 1;      // 1, 2, 4 or 8
+  double webp_scale = 1.0;  // (0, 1]
+};
+
+// Builds the loader, which reads the header only; pixels are decoded later, on demand, so a
+// truncated file fails when its pixels are read, not here.
+Result<VipsImagePtr> OpenImage(LoadInput& input, const Loader& loader,
+                               const LoadParameters& parameters);
+
+// The bit depth the file stores, where libvips does not record it (a PNG's IHDR: 1, 2, 4, 8 or
+// 16), or 0 when the header says nothing more than the decoded sample size.
+int StoredBitDepth(LoadInput& input);
+
+// "jpeg", "png", "pnm", "heif", "svg", ... from a loader family ("ppmload" -> "pnm").
+std::string FormatOfLoader(const std::string& family);
+
+}  // namespace pixflow::io::internal
