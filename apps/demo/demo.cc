@@ -9,6 +9,7 @@
 #include <tbb/info.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <vector>
 
