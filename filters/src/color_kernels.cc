@@ -1,10 +1,3 @@
-// Also compile for AVX3_DL (AVX-512 with VBMI: Ice Lake, Zen 4 and later), which Highway 1.0.3
-// leaves out unless asked: its byte permutes make the table lookup and the RGB channel swap a
-// few instructions per 64 bytes. Dispatch considers only the targets compiled in this file.
-#ifndef HWY_WANT_AVX3_DL
-#define HWY_WANT_AVX3_DL
-#endif
-
 #include "color_kernels.h"
 
 #include <algorithm>

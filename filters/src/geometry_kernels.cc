@@ -1,10 +1,3 @@
-// Also compile for AVX3_DL (AVX-512 with VBMI), which Highway 1.0.3 leaves out unless asked: its
-// byte permute reverses a vector of bytes, or 21 RGB pixels, in one instruction. Dispatch
-// considers only the targets compiled in this file.
-#ifndef HWY_WANT_AVX3_DL
-#define HWY_WANT_AVX3_DL
-#endif
-
 #include "geometry_kernels.h"
 
 #include <algorithm>

@@ -24,18 +24,6 @@ using test::AsView;
 using test::CopyOf;
 using test::MaxAbsDiff;
 
-// test::ForEachTarget covers the targets test_util was compiled for. The colour and geometry
-// kernels are also built for AVX3_DL (VBMI), which plain dispatch picks on CPUs that have it:
-// pin that one too when this CPU has it.
-void ForEachKernelTarget(const std::function<void(const std::string& target)>& fn) {
-  test::ForEachTarget(fn);
-  if ((hwy::SupportedTargets() & HWY_AVX3_DL) != 0) {
-    hwy::SetSupportedTargetsForTest(HWY_AVX3_DL);
-    fn("AVX3_DL");
-    hwy::SetSupportedTargetsForTest(0);
-  }
-}
-
 Image8 Apply(const Filter& filter, ConstView8 in, Execution execution = {}) {
   Result<Image8> out = ApplyFilter(filter, in, execution);
   EXPECT_TRUE(out.ok()) << filter.Name() << ": " << out.status().message();
@@ -332,7 +320,7 @@ TEST(Color, EverySimdTargetMatchesTheReference) {
       for (int width : {1, 5, 15, 16, 17, 21, 22, 31, 64, 65, 69, 70, 127, 193, 200, 1001}) {
         const Image8 in = test::RandomImage(width, 3, channels, static_cast<uint32_t>(width));
         const Image8 expected = op.reference(in.view());
-        ForEachKernelTarget([&](const std::string& target) {
+        test::ForEachTarget([&](const std::string& target) {
           SCOPED_TRACE(op.name + " on " + target + ", width " + std::to_string(width) + "x" +
                        std::to_string(channels));
           EXPECT_EQ(MaxAbsDiff(Apply(*filter, in.view()).view(), expected.view()), 0);
@@ -352,7 +340,7 @@ TEST(Color, ViewsWithPaddingAreReadAndWrittenExactlyInside) {
       Image8 big_out = std::move(Image8::Create(300, 9, out_channels).value());
       for (int y = 0; y < 9; ++y) std::fill_n(big_out.Row(y), 300 * out_channels, uint8_t{0xA5});
       const View8 out = big_out.view().Sub(7, 2, 231, 5);
-      ForEachKernelTarget([&](const std::string& target) {
+      test::ForEachTarget([&](const std::string& target) {
         SCOPED_TRACE(op.name + " on " + target + " x" + std::to_string(channels));
         ASSERT_TRUE(RunFilter(*filter, in, out).ok());
         EXPECT_EQ(MaxAbsDiff(out, op.reference(in).view()), 0);
@@ -391,7 +379,7 @@ TEST(Color, RgbToGrayMatchesOpenCvOnEveryColour) {
   }
   cv::Mat expected;
   cv::cvtColor(AsMat(all.view()), expected, cv::COLOR_RGB2GRAY);
-  ForEachKernelTarget([&](const std::string&) {
+  test::ForEachTarget([&](const std::string&) {
     EXPECT_EQ(MaxAbsDiff(Apply(*MakeRgbToGray(), all.view()).view(), AsView(expected)), 0);
   });
 }
@@ -412,7 +400,7 @@ TEST(Color, AlphaOpsMatchOpenCvOnEveryColourAlphaPair) {
   cv::cvtColor(AsMat(all.view()), premultiplied, cv::COLOR_RGBA2mRGBA);
   cv::cvtColor(AsMat(all.view()), unpremultiplied, cv::COLOR_mRGBA2RGBA);
   const Op flatten = Ops().back();
-  ForEachKernelTarget([&](const std::string&) {
+  test::ForEachTarget([&](const std::string&) {
     EXPECT_EQ(MaxAbsDiff(Apply(*MakePremultiply(), all.view()).view(), AsView(premultiplied)), 0);
     EXPECT_EQ(MaxAbsDiff(Apply(*MakeUnpremultiply(), all.view()).view(), AsView(unpremultiplied)),
               0);

@@ -19,18 +19,6 @@ using test::AsMat;
 using test::AsView;
 using test::MaxAbsDiff;
 
-// test::ForEachTarget covers the targets test_util was compiled for. The colour and geometry
-// kernels are also built for AVX3_DL (VBMI), which plain dispatch picks on CPUs that have it:
-// pin that one too when this CPU has it.
-void ForEachKernelTarget(const std::function<void(const std::string& target)>& fn) {
-  test::ForEachTarget(fn);
-  if ((hwy::SupportedTargets() & HWY_AVX3_DL) != 0) {
-    hwy::SetSupportedTargetsForTest(HWY_AVX3_DL);
-    fn("AVX3_DL");
-    hwy::SetSupportedTargetsForTest(0);
-  }
-}
-
 Image8 Apply(const Filter& filter, ConstView8 in, Execution execution = {}) {
   Result<Image8> out = ApplyFilter(filter, in, execution);
   EXPECT_TRUE(out.ok()) << filter.Name() << ": " << out.status().message();
@@ -161,7 +149,7 @@ TEST(Geometry, EverySimdTargetMatchesTheReference) {
         const Image8 in = test::RandomImage(w, h, channels, static_cast<uint32_t>(w * h));
         const Image8 expected =
             Reference(in.view(), op.swaps_axes ? h : w, op.swaps_axes ? w : h, op.source);
-        ForEachKernelTarget([&](const std::string& target) {
+        test::ForEachTarget([&](const std::string& target) {
           SCOPED_TRACE(op.name + " on " + target + ", " + std::to_string(w) + "x" +
                        std::to_string(h) + "x" + std::to_string(channels));
           EXPECT_EQ(MaxAbsDiff(Apply(*filter, in.view()).view(), expected.view()), 0);
@@ -182,7 +170,7 @@ TEST(Geometry, ViewsWithPaddingAreReadAndWrittenExactlyInside) {
       for (int y = 0; y < 300; ++y) std::fill_n(big_out.Row(y), 300 * channels, uint8_t{0xA5});
       const View8 out = big_out.view().Sub(5, 2, size.width, size.height);
       const Image8 expected = Reference(in, size.width, size.height, op.source);
-      ForEachKernelTarget([&](const std::string& target) {
+      test::ForEachTarget([&](const std::string& target) {
         SCOPED_TRACE(op.name + " on " + target + " x" + std::to_string(channels));
         ASSERT_TRUE(RunFilter(*filter, in, out).ok());
         EXPECT_EQ(MaxAbsDiff(out, expected.view()), 0);
