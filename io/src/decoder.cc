@@ -73,12 +73,14 @@ std::vector<uint8_t> Blob(VipsImage* image, const char* field) {
 Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options) {
   PIXFLOW_ASSIGN_OR_RETURN(Loader loader,
                            internal::FindLoader(input, options.limits.allow_untrusted));
+  // Sniffed now: once a loader is built it owns the source's read position.
+  const int stored_bits = internal::StoredBitDepth(input);
   // Building the loader reads the header only: the limits are checked before any pixel.
   PIXFLOW_ASSIGN_OR_RETURN(VipsImagePtr image,
                            internal::OpenImage(input, loader, {options.fail_on}));
   DecodedImage decoded;
   decoded.info = internal::DescribeHeader(image.get(), loader);
-  if (const int bits = internal::StoredBitDepth(input); bits > 0) decoded.info.bit_depth = bits;
+  if (stored_bits > 0) decoded.info.bit_depth = stored_bits;
   PIXFLOW_RETURN_IF_ERROR(CheckLimits(decoded.info, options.limits, input.name));
 
   const LoadParameters parameters = ParametersFor(decoded.info, loader, options);

@@ -80,10 +80,11 @@ Result<ImageInfo> ReadInfo(const std::filesystem::path& path, const DecodeLimits
   PIXFLOW_ASSIGN_OR_RETURN(internal::LoadInput input, internal::OpenFileInput(path));
   PIXFLOW_ASSIGN_OR_RETURN(internal::Loader loader,
                            internal::FindLoader(input, limits.allow_untrusted));
+  const int stored_bits = internal::StoredBitDepth(input);  // before the loader owns the source
   PIXFLOW_ASSIGN_OR_RETURN(internal::VipsImagePtr header,
                            internal::OpenImage(input, loader, {FailOn::kNone}));
   ImageInfo info = internal::DescribeHeader(header.get(), loader);
-  if (const int bits = internal::StoredBitDepth(input); bits > 0) info.bit_depth = bits;
+  if (stored_bits > 0) info.bit_depth = stored_bits;
   return info;
 }
 

@@ -48,12 +48,15 @@ struct LoadParameters {
 };
 
 // Builds the loader, which reads the header only; pixels are decoded later, on demand, so a
-// truncated file fails when its pixels are read, not here.
+// truncated file fails when its pixels are read, not here. Nothing may read or rewind
+// input.source between this and the last pixel read.
 Result<VipsImagePtr> OpenImage(LoadInput& input, const Loader& loader,
                                const LoadParameters& parameters);
 
 // The bit depth the file stores, where libvips does not record it (a PNG's IHDR: 1, 2, 4, 8 or
-// 16), or 0 when the header says nothing more than the decoded sample size.
+// 16), or 0 when the header says nothing more than the decoded sample size. Call it before
+// OpenImage: a built loader owns the source's read position until its pixels are read (PNM's
+// loader maps the pixels from where its header parse left off), and this sniff rewinds it.
 int StoredBitDepth(LoadInput& input);
 
 // "jpeg", "png", "pnm", "heif", "svg", ... from a loader family ("ppmload" -> "pnm").

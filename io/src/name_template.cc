@@ -46,7 +46,7 @@ Result<NameTemplate> NameTemplate::Parse(std::string_view text) {
     const auto found = std::find_if(kFields.begin(), kFields.end(),
                                     [&](const auto& field) { return field.first == name; });
     if (found == kFields.end()) {
-      return error("unknown placeholder {" + std::string(name) +
+      return error("unknown field {" + std::string(name) +
                    "} (known: {name}, {ext}, {dir}, {width}, {height}, {variant})");
     }
     if (!literal.empty()) result.pieces_.push_back({Field::kLiteral, std::exchange(literal, {})});

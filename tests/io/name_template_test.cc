@@ -1,4 +1,4 @@
-// Output name templates: placeholders, the default, and the names that must be refused.
+// Output name templates: fields, the default, and the names that must be refused.
 #include "pixflow/io/name_template.h"
 
 #include <gtest/gtest.h>
@@ -33,7 +33,7 @@ TEST(NameTemplateTest, TheDefaultKeepsTheTreeAndChangesTheExtension) {
   EXPECT_EQ(Render(kDefaultNameTemplate, Fields("archive.tar.png")), "archive.tar.webp");
 }
 
-TEST(NameTemplateTest, EveryPlaceholderRenders) {
+TEST(NameTemplateTest, EveryFieldRenders) {
   EXPECT_EQ(Render("{dir}/{name}-{variant}-{width}x{height}.{ext}", Fields("x/photo.jpg")),
             "x/photo-320w-320x213.webp");
   EXPECT_EQ(Render("{variant}/{dir}/{name}.{ext}", Fields("photo.jpg")), "320w/photo.webp");
@@ -49,8 +49,8 @@ TEST(NameTemplateTest, SizeDependenceIsKnownBeforeRendering) {
 
 TEST(NameTemplateTest, MalformedTemplatesAreRefused) {
   const NameFields fields = Fields("a.jpg");
-  EXPECT_NE(ErrorOf("{nme}.{ext}", fields).find("unknown placeholder {nme}"), std::string::npos);
-  EXPECT_NE(ErrorOf("{name.{ext}", fields).find("unknown placeholder"), std::string::npos);
+  EXPECT_NE(ErrorOf("{nme}.{ext}", fields).find("unknown field {nme}"), std::string::npos);
+  EXPECT_NE(ErrorOf("{name.{ext}", fields).find("unknown field"), std::string::npos);
   EXPECT_NE(ErrorOf("{name}.{ext", fields).find("unmatched '{'"), std::string::npos);
   EXPECT_NE(ErrorOf("name}.jpg", fields).find("unmatched '}'"), std::string::npos);
   EXPECT_NE(ErrorOf("/tmp/{name}.{ext}", fields).find("relative to the output folder"),

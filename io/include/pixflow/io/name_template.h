@@ -30,7 +30,7 @@ struct NameFields {
 
 class NameTemplate {
  public:
-  // Checks the placeholders and the shape: kInvalidArgument for an unknown placeholder, an
+  // Checks the fields and the shape: kInvalidArgument for an unknown field, an
   // unmatched brace, or an absolute template.
   static Result<NameTemplate> Parse(std::string_view text);
 
