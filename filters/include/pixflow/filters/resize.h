@@ -22,12 +22,15 @@ enum class ResizeKernel {
   kBilinear,  // triangle, radius 1
   kBicubic,   // Catmull-Rom (a = -0.5, as libvips and Pillow), radius 2
   kLanczos3,  // sinc(x) * sinc(x / 3), radius 3
-  kArea,      // exact box overlap: each output pixel averages the input area it covers
+  // Exact box overlap: each output pixel averages the input area it covers. Upscaling too, as
+  // cv::INTER_AREA does: an output pixel inside one input pixel copies it, one straddling two
+  // mixes them by their overlap (close to nearest, not bilinear).
+  kArea,
 };
 
 // "nearest", "bilinear", "bicubic", "lanczos3", "area".
 const char* ResizeKernelName(ResizeKernel kernel);
-// The inverse of ResizeKernelName; the error lists the valid names.
+// The inverse of ResizeKernelName, ignoring case; the error lists the valid names.
 Result<ResizeKernel> ParseResizeKernel(std::string_view name);
 
 struct ResizeOptions {
