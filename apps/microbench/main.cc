@@ -1,6 +1,7 @@
 // pixflow-microbench: Google Benchmark's usual flags, plus a closing table that pairs each
 // `<op>/pixflow/threads:T` with `<op>/opencv/threads:T` and reports OpenCV time / pixflow time
-// (above 1: pixflow is faster) and the geometric mean per thread count.
+// (above 1: pixflow is faster) and the geometric mean per thread count. With
+// --benchmark_repetitions the medians are paired.
 //   --pixflow_markdown=FILE   also write that table as Markdown.
 #include <benchmark/benchmark.h>
 
@@ -29,8 +30,10 @@ class PairingReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      const std::string name = run.benchmark_name();
+      if (run.error_occurred) continue;
+      // With --benchmark_repetitions the median of the repetitions is what the table shows.
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
+      const std::string name = run.run_name.str();
       const size_t impl_at = name.find('/');
       const size_t threads_at = name.find("/threads:");
       if (impl_at == std::string::npos || threads_at == std::string::npos) continue;
