@@ -152,19 +152,7 @@ void PairedTapSumI16ToU8(const PairedTaps<int16_t>& taps, int16_t delta, bool ab
 
 void LoadPixels(const uint8_t* row, int width, int channels, int first, int last, Border border,
                 int16_t* dst) {
-  const int inside_first = std::clamp(first, 0, width);
-  const int inside_last = std::clamp(last, inside_first, width);
-  HWY_DYNAMIC_DISPATCH(WidenToI16)
-  (row + static_cast<ptrdiff_t>(inside_first) * channels,
-   static_cast<size_t>(inside_last - inside_first) * channels,
-   dst + static_cast<ptrdiff_t>(inside_first - first) * channels);
-  const auto copy_pixel = [&](int x) {
-    const uint8_t* from = row + static_cast<ptrdiff_t>(MapBorder(x, width, border)) * channels;
-    int16_t* to = dst + static_cast<ptrdiff_t>(x - first) * channels;
-    for (int c = 0; c < channels; ++c) to[c] = from[c];
-  };
-  for (int x = first; x < inside_first; ++x) copy_pixel(x);
-  for (int x = std::max(inside_last, first); x < last; ++x) copy_pixel(x);
+  LoadPixelsWith(HWY_DYNAMIC_DISPATCH(WidenToI16), row, width, channels, first, last, border, dst);
 }
 
 void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right, Border border,

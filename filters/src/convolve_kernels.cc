@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "row_kernels.h"
+
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "convolve_kernels.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -129,15 +131,6 @@ HWY_ATTR void UnsharpRow(const uint8_t* in, const uint8_t* blurred, float amount
   std::memcpy(b, blurred + i, n - i);
   sharpen(a, b, out);
   std::memcpy(dst + i, out, n - i);
-}
-
-// dst[i] = src[i]; dst need not be aligned (row_kernels' U8ToF32 stores aligned vectors).
-HWY_ATTR void WidenToF32(const uint8_t* src, size_t n, float* dst) {
-  const DF df;
-  const size_t lanes = hn::Lanes(df);
-  size_t i = 0;
-  for (; i + lanes <= n; i += lanes) hn::StoreU(LoadU8AsF32(src + i), df, dst + i);
-  for (; i < n; ++i) dst[i] = src[i];
 }
 
 // acc[v] = init + sum over t of weights[t] * srcs[t][i + v * lanes], for kBlock vectors at once:
@@ -294,7 +287,6 @@ HWY_EXPORT(UnsharpRow);
 HWY_EXPORT(PairedTapSumToU8);
 HWY_EXPORT(SymmetricPairToU8);
 HWY_EXPORT(TapSumToF32);
-HWY_EXPORT(WidenToF32);
 
 void SymmetricColumnQ8(const uint8_t* const* rows, const uint16_t* weights, int radius, size_t n,
                        float* dst) {
@@ -324,19 +316,7 @@ void TapSumToF32(const float* const* srcs, const float* weights, int taps, size_
 
 void LoadPixels(const uint8_t* row, int width, int channels, int first, int last, Border border,
                 float* dst) {
-  const int inside_first = std::clamp(first, 0, width);
-  const int inside_last = std::clamp(last, inside_first, width);
-  HWY_DYNAMIC_DISPATCH(WidenToF32)
-  (row + static_cast<ptrdiff_t>(inside_first) * channels,
-   static_cast<size_t>(inside_last - inside_first) * channels,
-   dst + static_cast<ptrdiff_t>(inside_first - first) * channels);
-  const auto copy_pixel = [&](int x) {
-    const uint8_t* from = row + static_cast<ptrdiff_t>(MapBorder(x, width, border)) * channels;
-    float* to = dst + static_cast<ptrdiff_t>(x - first) * channels;
-    for (int c = 0; c < channels; ++c) to[c] = from[c];
-  };
-  for (int x = first; x < inside_first; ++x) copy_pixel(x);
-  for (int x = std::max(inside_last, first); x < last; ++x) copy_pixel(x);
+  LoadPixelsWith(U8ToF32, row, width, channels, first, last, border, dst);
 }
 
 void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int right, Border border,

@@ -4,6 +4,7 @@
 // uint8_t rows are read and written exactly [0, n).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -82,5 +83,24 @@ void LoadPaddedRow(const uint8_t* row, int width, int channels, int left, int ri
                    int16_t* dst);
 void LoadPixels(const uint8_t* row, int width, int channels, int first, int last, Border border,
                 int16_t* dst);
+
+// LoadPixels for either element type: `widen(src, n, dst)` converts the pixels inside the image
+// in one call; the border pixels outside it are copied one by one through MapBorder.
+template <typename T, typename Widen>
+void LoadPixelsWith(const Widen& widen, const uint8_t* row, int width, int channels, int first,
+                    int last, Border border, T* dst) {
+  const int inside_first = std::clamp(first, 0, width);
+  const int inside_last = std::clamp(last, inside_first, width);
+  widen(row + static_cast<ptrdiff_t>(inside_first) * channels,
+        static_cast<size_t>(inside_last - inside_first) * channels,
+        dst + static_cast<ptrdiff_t>(inside_first - first) * channels);
+  const auto copy_pixel = [&](int x) {
+    const uint8_t* from = row + static_cast<ptrdiff_t>(MapBorder(x, width, border)) * channels;
+    T* to = dst + static_cast<ptrdiff_t>(x - first) * channels;
+    for (int c = 0; c < channels; ++c) to[c] = from[c];
+  };
+  for (int x = first; x < inside_first; ++x) copy_pixel(x);
+  for (int x = std::max(inside_last, first); x < last; ++x) copy_pixel(x);
+}
 
 }  // namespace pixflow::kernels

@@ -30,7 +30,7 @@ HWY_ATTR void U8ToF32(const uint8_t* src, size_t n, float* dst) {
   const size_t lanes = hn::Lanes(df);
   size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    hn::Store(hn::ConvertTo(df, hn::PromoteTo(di, hn::LoadU(du8, src + i))), df, dst + i);
+    hn::StoreU(hn::ConvertTo(df, hn::PromoteTo(di, hn::LoadU(du8, src + i))), df, dst + i);
   }
   for (; i < n; ++i) dst[i] = src[i];
 }

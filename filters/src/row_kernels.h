@@ -29,7 +29,7 @@ struct FloatRow {
   std::unique_ptr<float[], Free> data_;
 };
 
-// dst[i] = float(src[i]).
+// dst[i] = float(src[i]); neither pointer need be aligned.
 void U8ToF32(const uint8_t* src, size_t n, float* dst);
 // dst[i] = saturate(round_half_even(src[i])), like OpenCV's saturate_cast<uchar>(float).
 void F32ToU8(const float* src, size_t n, uint8_t* dst);
