@@ -9,14 +9,6 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
-// As in color_kernels.cc: vector loops, then a scalar loop for the rest of the row (all of it on
-// Highway's one-lane SCALAR target).
-#if HWY_TARGET == HWY_SCALAR
-#define PIXFLOW_VECTORS 0
-#else
-#define PIXFLOW_VECTORS 1
-#endif
-
 #include "color_lanes-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -26,7 +18,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 // Internal linkage: other kernel families define their own helpers in this namespace.
 namespace {
 
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
 using D16 = hn::RepartitionToWide<D8>;
 using V16 = hn::Vec<D16>;
 
@@ -40,11 +32,11 @@ template <class D8Narrow>
 HWY_ATTR HWY_INLINE hn::Vec<D8Narrow> NarrowTo8(D8Narrow d8, V16 v) {
   return hn::DemoteTo(d8, hn::BitCast(hn::RebindToSigned<D16>(), v));
 }
-#endif  // PIXFLOW_VECTORS
+#endif  // HWY_TARGET != HWY_SCALAR
 
 HWY_ATTR void Premultiply(ConstView8 in, View8 out) {
   const int channels = in.channels();
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   const D8 d;
   const D16 d16;
   const hn::Half<D8> dh;
@@ -63,7 +55,7 @@ HWY_ATTR void Premultiply(ConstView8 in, View8 out) {
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
     size_t i = 0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
     for (; i + lanes <= n; i += lanes) {
       const V8 v = hn::LoadU(d, src + i);
       const V8 a = hn::TableLookupBytes(v, alpha_index);
@@ -89,7 +81,7 @@ constexpr float kSlack = 1e-3f;
 
 HWY_ATTR void Unpremultiply(ConstView8 in, View8 out) {
   const int channels = in.channels();
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   using DF = hn::ScalableTag<float>;
   const DF df;
   const hn::RebindToSigned<DF> di;
@@ -103,7 +95,7 @@ HWY_ATTR void Unpremultiply(ConstView8 in, View8 out) {
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
     size_t x = 0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
     for (; x + lanes <= static_cast<size_t>(in.width()); x += lanes) {
       VB c0, c1, c2, a8;
       if (channels == 4) {
@@ -143,7 +135,7 @@ HWY_ATTR void Unpremultiply(ConstView8 in, View8 out) {
 HWY_ATTR void Flatten(ConstView8 in, View8 out, const uint8_t* background) {
   const int in_channels = in.channels();
   const int out_channels = in_channels - 1;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   // Half a vector of bytes per channel widens to one vector of uint16.
   const D16 d16;
   const hn::Rebind<uint8_t, D16> d8;
@@ -161,7 +153,7 @@ HWY_ATTR void Flatten(ConstView8 in, View8 out, const uint8_t* background) {
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
     size_t x = 0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
     for (; x + lanes <= width; x += lanes) {
       VH r, g, b, a8;
       if (in_channels == 2) {
@@ -195,8 +187,6 @@ HWY_ATTR void Flatten(ConstView8 in, View8 out, const uint8_t* background) {
 }  // namespace HWY_NAMESPACE
 }  // namespace pixflow::kernels
 HWY_AFTER_NAMESPACE();
-
-#undef PIXFLOW_VECTORS
 
 #if HWY_ONCE
 namespace pixflow::kernels {

@@ -8,15 +8,6 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
-// Each kernel runs whole vectors while they fit in a row and finishes the row with the scalar
-// loop that follows. Highway's SCALAR target (one lane, no block shuffles) skips the vector part
-// and runs the scalar loop over the whole row.
-#if HWY_TARGET == HWY_SCALAR
-#define PIXFLOW_VECTORS 0
-#else
-#define PIXFLOW_VECTORS 1
-#endif
-
 #include "color_lanes-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -37,7 +28,7 @@ inline uint8_t GrayOf(const uint8_t* p) {
       (p[0] * kRedWeight + p[1] * kGreenWeight + p[2] * kBlueWeight + (1 << 14)) >> 15);
 }
 
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
 #if HWY_TARGET == HWY_AVX3_DL
 // 256-entry lookup with VBMI: one two-register byte permute looks up 128 entries, two of them
 // and a blend on the index's top bit cover the table. Highway 1.0.3 has no 8-bit
@@ -106,12 +97,12 @@ struct Mod3Pattern {
 };
 static_assert(hn::MaxLanes(D8()) <= 64, "Mod3Pattern covers vectors of up to 64 bytes");
 constexpr Mod3Pattern kMod3;
-#endif  // PIXFLOW_VECTORS
+#endif  // HWY_TARGET != HWY_SCALAR
 
 HWY_ATTR void ApplyLut(const uint8_t* table, ConstView8 in, View8 out, bool keep_alpha) {
   const int channels = in.channels();
   keep_alpha = keep_alpha && (channels == 2 || channels == 4);
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   const D8 d;
   const size_t lanes = hn::Lanes(d);
   const TableRegisters t = LoadTable(table);
@@ -122,7 +113,7 @@ HWY_ATTR void ApplyLut(const uint8_t* table, ConstView8 in, View8 out, bool keep
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
     size_t i = 0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
     if (keep_alpha) {
       for (; i + lanes <= n; i += lanes) {
         const V8 v = hn::LoadU(d, src + i);
@@ -192,7 +183,7 @@ HWY_ATTR void SwapRedBlue3(ConstView8 in, View8 out) {
 // 3 channels: output byte q takes input byte q + 2 (channel 0), q (1) or q - 2 (2). Three
 // shifted loads and two blends per vector, and no shuffle.
 HWY_ATTR void SwapRedBlue3(ConstView8 in, View8 out) {
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   const D8 d;
   const size_t lanes = hn::Lanes(d);
   hn::Mask<D8> from_next[3], from_prev[3];
@@ -207,7 +198,7 @@ HWY_ATTR void SwapRedBlue3(ConstView8 in, View8 out) {
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
     size_t i = 0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
     auto swap_vector = [&](size_t at, size_t k) HWY_ATTR {
       const V8 next = hn::LoadU(d, src + at + 2);
       const V8 prev = hn::LoadU(d, src + at - 2);
@@ -235,7 +226,7 @@ HWY_ATTR void SwapRedBlue3(ConstView8 in, View8 out) {
 
 // 4 channels: bytes 0 and 2 of each pixel trade places (i ^ 2 for even i).
 HWY_ATTR void SwapRedBlue4(ConstView8 in, View8 out) {
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   const D8 d;
   const size_t lanes = hn::Lanes(d);
   alignas(16) static constexpr uint8_t kSwap[16] = {2,  1, 0, 3,  6,  5,  4,  7,
@@ -247,7 +238,7 @@ HWY_ATTR void SwapRedBlue4(ConstView8 in, View8 out) {
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
     size_t i = 0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
     for (; i + lanes <= n; i += lanes) {
       hn::StoreU(hn::TableLookupBytes(hn::LoadU(d, src + i), swap), d, dst + i);
     }
@@ -303,7 +294,7 @@ HWY_ATTR void RgbToGray(ConstView8 in, View8 out) {
 #else
 HWY_ATTR void RgbToGray(ConstView8 in, View8 out) {
   const int channels = in.channels();
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   // A quarter vector of bytes per channel widens to one vector of int32 sums.
   using D32 = hn::ScalableTag<int32_t>;
   const D32 d32;
@@ -319,7 +310,7 @@ HWY_ATTR void RgbToGray(ConstView8 in, View8 out) {
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
     size_t x = 0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
     for (; x + lanes <= width; x += lanes) {
       hn::Vec<decltype(d8)> r, g, b, a;
       if (channels == 3) {
@@ -340,7 +331,7 @@ HWY_ATTR void RgbToGray(ConstView8 in, View8 out) {
 #endif  // HWY_TARGET == HWY_AVX3_DL
 
 HWY_ATTR void GrayToRgb(ConstView8 in, View8 out) {
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   const D8 d;
   const size_t lanes = hn::Lanes(d);
 #endif
@@ -349,7 +340,7 @@ HWY_ATTR void GrayToRgb(ConstView8 in, View8 out) {
     const uint8_t* src = in.Row(y);
     uint8_t* dst = out.Row(y);
     size_t x = 0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
     for (; x + lanes <= width; x += lanes) {
       const V8 v = hn::LoadU(d, src + x);
       hn::StoreInterleaved3(v, v, v, d, dst + 3 * x);
@@ -363,8 +354,6 @@ HWY_ATTR void GrayToRgb(ConstView8 in, View8 out) {
 }  // namespace HWY_NAMESPACE
 }  // namespace pixflow::kernels
 HWY_AFTER_NAMESPACE();
-
-#undef PIXFLOW_VECTORS
 
 #if HWY_ONCE
 namespace pixflow::kernels {

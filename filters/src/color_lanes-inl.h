@@ -1,6 +1,10 @@
 // Lane patterns shared by the colour kernels, compiled once per SIMD target: included by
-// color_kernels.cc and color_alpha_kernels.cc after they define PIXFLOW_VECTORS (Highway's
-// per-target -inl.h idiom: the guard flips with HWY_TARGET_TOGGLE so each target gets a copy).
+// color_kernels.cc and color_alpha_kernels.cc (Highway's per-target -inl.h idiom: the guard flips
+// with HWY_TARGET_TOGGLE so each target gets a copy).
+//
+// Each colour kernel runs whole vectors while they fit in a row and finishes the row with the
+// scalar loop that follows. Highway's SCALAR target (one lane, no block shuffles) compiles out the
+// vector part (`#if HWY_TARGET != HWY_SCALAR`) and runs the scalar loop over the whole row.
 #if defined(PIXFLOW_FILTERS_SRC_COLOR_LANES_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef PIXFLOW_FILTERS_SRC_COLOR_LANES_INL_H_
 #undef PIXFLOW_FILTERS_SRC_COLOR_LANES_INL_H_
@@ -22,7 +26,7 @@ inline bool IsAlpha(size_t i, int channels) {
   return i % channels == static_cast<size_t>(channels - 1);
 }
 
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
 using D8 = hn::ScalableTag<uint8_t>;
 using V8 = hn::Vec<D8>;
 
@@ -42,7 +46,7 @@ template <class D>
 HWY_INLINE hn::Vec<D> AlphaBroadcastIndices(D d, int channels) {
   return hn::Or(hn::Iota(d, 0), hn::Set(d, static_cast<uint8_t>(channels - 1)));
 }
-#endif  // PIXFLOW_VECTORS
+#endif  // HWY_TARGET != HWY_SCALAR
 
 }  // namespace
 }  // namespace HWY_NAMESPACE

@@ -8,12 +8,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
-// Highway's SCALAR target (one lane, no block shuffles) reverses rows with plain loops.
-#if HWY_TARGET == HWY_SCALAR
-#define PIXFLOW_VECTORS 0
-#else
-#define PIXFLOW_VECTORS 1
-#endif
+// Highway's SCALAR target (one lane, no block shuffles) compiles out the vector paths
+// (`#if HWY_TARGET != HWY_SCALAR`) and reverses and transposes with plain loops.
 
 HWY_BEFORE_NAMESPACE();
 namespace pixflow::kernels {
@@ -29,7 +25,7 @@ HWY_ATTR void ReverseScalar(const uint8_t* src, size_t width, size_t x, uint8_t*
   }
 }
 
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
 using D8 = hn::ScalableTag<uint8_t>;
 using V8 = hn::Vec<D8>;
 
@@ -142,10 +138,10 @@ HWY_ATTR void ReverseRgb(const uint8_t* src, size_t width, uint8_t* dst) {
 }
 #endif  // HWY_TARGET == HWY_AVX3_DL
 
-#endif  // PIXFLOW_VECTORS
+#endif  // HWY_TARGET != HWY_SCALAR
 
 HWY_ATTR void ReversePixels(const uint8_t* src, size_t width, int channels, uint8_t* dst) {
-#if !PIXFLOW_VECTORS
+#if HWY_TARGET == HWY_SCALAR
   struct Rgb {
     uint8_t c[3];
   };
@@ -207,7 +203,7 @@ HWY_ATTR void TransposeScalar(const TransposeMap& map, int x0, int x1, int y) {
   for (int x = x0; x < x1; ++x, s += step, d += kChannels) std::memcpy(d, s, kChannels);
 }
 
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
 using D16 = hn::Full128<uint8_t>;
 
 // Blocks of 4 x 4 pixels in 128-bit vectors: each input row's 4 pixels are padded to 32-bit
@@ -265,13 +261,13 @@ HWY_ATTR void TransposeBlock(const TransposeMap& map, const BlockShuffles<kChann
     }
   }
 }
-#endif  // PIXFLOW_VECTORS
+#endif  // HWY_TARGET != HWY_SCALAR
 
 template <int kChannels>
 HWY_ATTR void TransposeTiled(ConstView8 in, View8 out, int row_begin, bool flip_rows,
                              bool flip_columns) {
   const TransposeMap map{in, out, row_begin, flip_rows, flip_columns};
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
   const BlockShuffles<kChannels> shuffles = MakeBlockShuffles<kChannels>();
 #endif
   for (int y0 = 0; y0 < out.height(); y0 += kTileRows) {
@@ -279,7 +275,7 @@ HWY_ATTR void TransposeTiled(ConstView8 in, View8 out, int row_begin, bool flip_
     for (int x0 = 0; x0 < out.width(); x0 += kTileColumns) {
       const int x1 = std::min(out.width(), x0 + kTileColumns);
       int y = y0;
-#if PIXFLOW_VECTORS
+#if HWY_TARGET != HWY_SCALAR
       for (; y + 4 <= y1; y += 4) {
         // The 4 rows' input columns, lowest first; a 16-byte load from there must fit the row
         // (near the input's right edge the group goes pixel by pixel).
@@ -314,8 +310,6 @@ HWY_ATTR void TransposePixels(ConstView8 in, View8 out, int row_begin, bool flip
 }  // namespace HWY_NAMESPACE
 }  // namespace pixflow::kernels
 HWY_AFTER_NAMESPACE();
-
-#undef PIXFLOW_VECTORS
 
 #if HWY_ONCE
 namespace pixflow::kernels {
