@@ -86,7 +86,8 @@ void PrintRecord(const pipeline::ImageRecord& record, const ConvertFlags& flags,
   }
 }
 
-void PrintSummary(const pipeline::RunSummary& summary, const ConvertFlags& flags) {
+void PrintSummary(const pipeline::RunSummary& summary, const io::WalkResult& walk,
+                  const ConvertFlags& flags) {
   const pipeline::RunTotals& t = summary.totals;
   if (flags.dry_run) {
     fmt::print(stderr, "pixflow: dry run: {} images would be converted, {} skipped, {} failed\n",
@@ -96,6 +97,9 @@ void PrintSummary(const pipeline::RunSummary& summary, const ConvertFlags& flags
   std::string line = fmt::format("pixflow: {} converted, {} skipped, {} failed", t.converted,
                                  t.skipped, t.failed);
   if (summary.not_started > 0) line += fmt::format(", {} not started", summary.not_started);
+  if (walk.skipped_not_image > 0) {
+    line += fmt::format(" ({} non-image files ignored)", walk.skipped_not_image);
+  }
   line += fmt::format(" in {:.2f} s ({:.1f} images/s, {:.1f} MP/s; {} read, {} written)",
                       summary.wall_seconds,
                       static_cast<double>(t.converted) / std::max(summary.wall_seconds, 1e-9),
@@ -167,7 +171,7 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
                       : summary.totals.failed > 0 || summary.walk_problems > 0 ? kExitSomeFailed
                                                                                : kExitOk;
   if (report && report_status.ok()) report_status = report->Close(summary);
-  if (!flags.quiet) PrintSummary(summary, flags);
+  if (!flags.quiet) PrintSummary(summary, *walk, flags);
   if (!report_status.ok()) {
     fmt::print(stderr, "pixflow: {}\n", report_status.message());
     if (summary.exit_code == kExitOk) summary.exit_code = kExitSomeFailed;
