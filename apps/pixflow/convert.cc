@@ -111,6 +111,9 @@ void PrintSummary(const pipeline::RunSummary& summary, const io::WalkResult& wal
 
 int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
   const auto start = std::chrono::steady_clock::now();
+  pipeline::RunSummary summary;
+  summary.clock_start_ms =
+      std::chrono::duration<double, std::milli>(start.time_since_epoch()).count();
   Result<pipeline::ConvertSettings> settings = MakeConvertSettings(app, flags);
   if (!settings.ok()) return UsageError(settings.status().message());
   if (Status ready = PrepareOutputFolder(settings->output_folder, flags.dry_run); !ready.ok()) {
@@ -143,7 +146,6 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
                options.io_threads, options.max_in_flight);
   }
 
-  pipeline::RunSummary summary;
   summary.walk_problems = walk->problems.size();
   ProgressDisplay progress(ChooseProgressStyle(flags.progress, flags.quiet), jobs->size());
   Status report_status = Status::Ok();
@@ -153,7 +155,7 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
     if (report && report_status.ok()) report_status = report->Add(record);
     PrintRecord(record, flags, progress);
     progress.Update(summary.totals);
-  });
+  }, start);
   const InterruptScope interrupt;
   const pipeline::ExecutorReport ran = executor.Run(jobs->size(), runner, &interrupt.requested());
   progress.Finish();

@@ -148,6 +148,10 @@ void AddConvertFlags(CLI::App& app, ConvertFlags& flags) {
                  "Colour alpha is flattened onto for formats without alpha (default white): "
                  "white, black, #rrggbb, r,g,b");
   app.add_flag("--hidden", flags.hidden, "Also convert hidden files and folders (.name)");
+  app.add_option("--io-latency", flags.io_latency_ms,
+                 "Wait this many ms before each file read, to model network storage")
+      ->check(CLI::Range(0, 60000))
+      ->group("Benchmarking");
 }
 
 Result<pipeline::ConvertSettings> MakeConvertSettings(const CLI::App& app,
@@ -183,6 +187,7 @@ Result<pipeline::ConvertSettings> MakeConvertSettings(const CLI::App& app,
   settings.decode.limits.allow_untrusted = flags.allow_untrusted;
   settings.overwrite = flags.overwrite;
   settings.dry_run = flags.dry_run;
+  settings.read_latency = std::chrono::milliseconds(flags.io_latency_ms);
   return settings;
 }
 

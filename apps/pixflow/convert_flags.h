@@ -39,6 +39,7 @@ struct ConvertFlags {
   bool no_autorotate = false;
   std::string background;  // empty: white
   bool hidden = false;
+  int io_latency_ms = 0;
 };
 
 // Adds the flags to `app`, writing into `flags`. The op flags are added too; read them back with

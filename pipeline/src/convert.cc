@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "pixflow/filters/chain.h"
@@ -137,6 +138,7 @@ void ImageConverter::Read(const ConvertJob& job, JobWork& work) const {
   }
   if (settings_.dry_run) return;  // the header is read from the file in Compute
   const Stopwatch clock;
+  if (settings_.read_latency.count() > 0) std::this_thread::sleep_for(settings_.read_latency);
   Result<std::vector<uint8_t>> bytes = io::ReadFileBytes(job.input.path);
   record.ms.read = clock.Ms();
   if (!bytes.ok()) return record.Fail("read", bytes.status());
@@ -318,11 +320,20 @@ ImageRecord ImageConverter::Convert(const ConvertJob& job) const {
 }
 
 ConvertRunner::ConvertRunner(const ImageConverter& converter, std::span<const ConvertJob> jobs,
-                             Sink sink)
-    : converter_(converter), jobs_(jobs), sink_(std::move(sink)), work_(jobs.size()) {}
+                             Sink sink, Clock::time_point start)
+    : converter_(converter),
+      jobs_(jobs),
+      sink_(std::move(sink)),
+      start_(start),
+      work_(jobs.size()) {}
+
+double ConvertRunner::SinceStartMs() const {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+}
 
 void ConvertRunner::Read(size_t job) {
   work_[job] = std::make_unique<JobWork>();
+  work_[job]->record.started_ms = SinceStartMs();
   converter_.Read(jobs_[job], *work_[job]);
 }
 
@@ -332,6 +343,7 @@ void ConvertRunner::Write(size_t job) { converter_.Write(*work_[job]); }
 
 void ConvertRunner::Finish(size_t job) {
   std::unique_ptr<JobWork> work = std::move(work_[job]);
+  work->record.finished_ms = SinceStartMs();
   sink_(std::move(work->record));
 }
 

@@ -70,7 +70,9 @@ std::string RecordToJson(const ImageRecord& record) {
                {"decoded_width", record.decoded_width},
                {"decoded_height", record.decoded_height},
                {"outputs", std::move(outputs)},
-               {"ms", TimesToJson(record.ms)}};
+               {"ms", TimesToJson(record.ms)},
+               {"started_ms", record.started_ms},
+               {"finished_ms", record.finished_ms}};
   if (record.worker >= 0) {
     json["worker"] = {{"index", record.worker},
                       {"pid", record.pid},
@@ -122,6 +124,8 @@ Result<ImageRecord> RecordFromJson(std::string_view line) {
     Get(ms, "filter", record.ms.filter);
     Get(ms, "encode", record.ms.encode);
     Get(ms, "write", record.ms.write);
+    Get(json, "started_ms", record.started_ms);
+    Get(json, "finished_ms", record.finished_ms);
     if (const auto worker = json.find("worker"); worker != json.end()) {
       Get(*worker, "index", record.worker);
       Get(*worker, "pid", record.pid);

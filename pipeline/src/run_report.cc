@@ -57,6 +57,7 @@ std::string SummaryToJson(const RunSummary& summary) {
       {"bytes_written", t.bytes_written},
       {"input_megapixels", t.input_megapixels},
       {"wall_seconds", wall},
+      {"clock_start_ms", summary.clock_start_ms},
       {"images_per_second", wall > 0 ? static_cast<double>(t.converted) / wall : 0.0},
       {"megapixels_per_second", wall > 0 ? t.input_megapixels / wall : 0.0},
       {"stage_ms",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -46,6 +47,8 @@ struct ConvertSettings {
   // Split each image's filters across the compute threads too, so a few huge images still use
   // every core. Off only to compare strategies in `pixflow bench`.
   bool parallel_filters = true;
+  // Added before every file read, to model network storage (`pixflow bench --io-latency`).
+  std::chrono::milliseconds read_latency{0};
 };
 
 struct ConvertJob {
@@ -103,7 +106,10 @@ class ImageConverter {
 class ConvertRunner final : public JobRunner {
  public:
   using Sink = std::function<void(ImageRecord&&)>;
-  ConvertRunner(const ImageConverter& converter, std::span<const ConvertJob> jobs, Sink sink);
+  using Clock = std::chrono::steady_clock;
+  // Records' started_ms/finished_ms count from `start`.
+  ConvertRunner(const ImageConverter& converter, std::span<const ConvertJob> jobs, Sink sink,
+                Clock::time_point start = Clock::now());
 
   void Read(size_t job) override;
   void Compute(size_t job) override;
@@ -111,9 +117,12 @@ class ConvertRunner final : public JobRunner {
   void Finish(size_t job) override;
 
  private:
+  double SinceStartMs() const;
+
   const ImageConverter& converter_;
   std::span<const ConvertJob> jobs_;
   Sink sink_;
+  Clock::time_point start_;
   // One slot per job; only jobs in flight hold anything, so memory follows the in-flight bound.
   std::vector<std::unique_ptr<JobWork>> work_;
 };

@@ -60,6 +60,10 @@ struct ImageRecord {
   int decoded_height = 0;
   std::vector<OutputRecord> outputs;
   StageTimes ms;
+  // When the image entered its first stage and left its last, in ms since the run started
+  // (RunSummary::clock_start_ms): latency = finished - started, waiting included.
+  double started_ms = 0;
+  double finished_ms = 0;
   // Filled by the process executor: which worker ran it, its pid, how many attempts it took and
   // the worker's peak resident memory in KiB. Left 0 by the threaded one.
   int worker = -1;

@@ -36,6 +36,10 @@ struct RunSummary {
   RunTotals totals;
   std::string mode = "threads";
   double wall_seconds = 0;
+  // steady_clock (CLOCK_MONOTONIC, shared by every process on the machine) at the run's start, in
+  // ms: records' started_ms/finished_ms count from here, so `pixflow bench` can line them up
+  // with the moment it spawned the run.
+  double clock_start_ms = 0;
   int compute_threads = 0;
   int io_threads = 0;
   int max_in_flight = 0;
