@@ -36,8 +36,8 @@ std::optional<Size2> ProbeSize(LoadInput& input, const Loader& loader,
 // size down (1801 px / 4 -> 450), so the test is on the floor.
 int JpegShrinkFor(const ImageInfo& info, Target target) {
   for (const int shrink : {8, 4, 2}) {
-    if (target.CoveredBy(info.width / shrink, info.height / shrink) &&
-        info.width / shrink >= 1 && info.height / shrink >= 1) {
+    if (target.CoveredBy(info.width / shrink, info.height / shrink) && info.width / shrink >= 1 &&
+        info.height / shrink >= 1) {
       return shrink;
     }
   }

@@ -25,8 +25,7 @@ namespace pixflow::io::internal {
 // into. The header is released before any other level is probed (a probe reopens the source),
 // which is why it is taken by value. A level that cannot be read is not an error: the choice
 // falls back to the levels that could, down to the plain full-size parameters.
-LoadParameters ChooseReducedLoad(LoadInput& input, const Loader& loader,
-                                         VipsImagePtr header, const ImageInfo& info,
-                                         const DecodeOptions& options);
+LoadParameters ChooseReducedLoad(LoadInput& input, const Loader& loader, VipsImagePtr header,
+                                 const ImageInfo& info, const DecodeOptions& options);
 
 }  // namespace pixflow::io::internal

@@ -77,7 +77,8 @@ TEST_P(FramesTest, DecodesTheFirstFrameAndCountsThemAll) {
   const fs::path path =
       fs::temp_directory_path() / ("pixflow_frames_" + std::to_string(getpid()) + ".img");
   std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
   const Result<ImageInfo> info = ReadInfo(path);
   ASSERT_TRUE(info.ok()) << info.status().message();
   EXPECT_EQ(info->frames, 3);
@@ -90,8 +91,7 @@ TEST_P(FramesTest, DecodesTheFirstFrameAndCountsThemAll) {
   fs::remove(path);
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, FramesTest,
-                         ::testing::Values(".gif", ".webp[lossless]", ".tif"),
+INSTANTIATE_TEST_SUITE_P(Formats, FramesTest, ::testing::Values(".gif", ".webp[lossless]", ".tif"),
                          [](const ::testing::TestParamInfo<const char*>& param) {
                            return std::string(param.param).substr(1, 3);
                          });

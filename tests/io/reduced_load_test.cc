@@ -33,7 +33,8 @@ fs::path TempPath(const std::string& name) {
 
 fs::path WriteTemp(const std::string& name, std::string_view bytes) {
   const fs::path path = TempPath(name);
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return path;
 }
 
@@ -98,8 +99,8 @@ TEST(ReducedLoadTest, TiffPyramidOfSubIfdsLoadsTheSmallestLevelCoveringTheTarget
   VipsImage* photo = vips_image_new_from_file(kPhoto.c_str(), nullptr);
   ASSERT_NE(photo, nullptr);
   const fs::path path = TempPath("subifd.tif");
-  const int failed = vips_tiffsave(photo, path.c_str(), "tile", TRUE, "pyramid", TRUE, "subifd",
-                                   TRUE, nullptr);
+  const int failed =
+      vips_tiffsave(photo, path.c_str(), "tile", TRUE, "pyramid", TRUE, "subifd", TRUE, nullptr);
   g_object_unref(photo);
   ASSERT_EQ(failed, 0) << vips_error_buffer();
   ExpectPyramidLevels(path);

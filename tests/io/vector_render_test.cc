@@ -27,12 +27,14 @@ std::string OnePagePdf(int width, int height, std::string_view content) {
   std::vector<std::string> objects(4);
   objects[0] = "<< /Type /Catalog /Pages 2 0 R >>";
   objects[1] = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
-  objects[2].append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ")
+  objects[2]
+      .append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ")
       .append(std::to_string(width))
       .append(" ")
       .append(std::to_string(height))
       .append("] /Contents 4 0 R >>");
-  objects[3].append("<< /Length ")
+  objects[3]
+      .append("<< /Length ")
       .append(std::to_string(content.size()))
       .append(" >>\nstream\n")
       .append(content)
