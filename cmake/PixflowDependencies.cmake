@@ -18,6 +18,7 @@ endif()
 if(PIXFLOW_BUILD_TESTS)
   find_package(GTest REQUIRED)          # libgtest-dev
   pkg_check_modules(LCMS2 REQUIRED IMPORTED_TARGET lcms2)  # liblcms2-dev (comes with libvips-dev)
+  pkg_check_modules(LIBHEIF REQUIRED IMPORTED_TARGET libheif)  # libheif-dev (comes with libvips-dev)
 endif()
 if(PIXFLOW_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)      # libbenchmark-dev

@@ -1,13 +1,12 @@
 #include "pixflow/io/decoder.h"
 
-#include <algorithm>
-#include <cmath>
 #include <utility>
 
 #include "header.h"
 #include "interchange.h"
 #include "libvips.h"
 #include "loader.h"
+#include "reduced_load.h"
 
 namespace pixflow::io {
 namespace {
@@ -16,46 +15,6 @@ using internal::Loader;
 using internal::LoadInput;
 using internal::LoadParameters;
 using internal::VipsImagePtr;
-
-// The largest DCT scale whose output still covers the target. libvips 8.14 rounds the scaled
-// size down (1801 px / 4 -> 450), so the test is on the floor.
-int JpegShrinkFor(int width, int height, int min_width, int min_height) {
-  for (const int shrink : {8, 4, 2}) {
-    if (width / shrink >= std::max(1, min_width) && height / shrink >= std::max(1, min_height)) {
-      return shrink;
-    }
-  }
-  return 1;
-}
-
-// WebP decodes at any scale; libvips rounds the scaled size to nearest, so nudge the scale up
-// until both axes cover the target after rounding.
-double WebpScaleFor(int width, int height, int min_width, int min_height) {
-  const double w = width, h = height;
-  double scale = std::max(min_width / w, min_height / h);
-  if (scale <= 0.0 || scale >= 1.0) return 1.0;
-  while (std::lrint(w * scale) < min_width || std::lrint(h * scale) < min_height ||
-         std::lrint(std::min(w, h) * scale) < 1) {
-    scale = std::nextafter(scale, 2.0) + 0.25 / std::max(w, h);
-  }
-  return std::min(scale, 1.0);
-}
-
-// Shrink-on-load parameters for the target, which is given as displayed (after rotation).
-LoadParameters ParametersFor(const ImageInfo& info, const Loader& loader,
-                             const DecodeOptions& options) {
-  LoadParameters parameters{options.fail_on};
-  if (options.min_width <= 0 && options.min_height <= 0) return parameters;
-  const bool swap = options.autorotate && info.orientation >= 5;
-  const int min_width = std::max(0, swap ? options.min_height : options.min_width);
-  const int min_height = std::max(0, swap ? options.min_width : options.min_height);
-  if (loader.family == "jpegload") {
-    parameters.jpeg_shrink = JpegShrinkFor(info.width, info.height, min_width, min_height);
-  } else if (loader.family == "webpload") {
-    parameters.webp_scale = WebpScaleFor(info.width, info.height, min_width, min_height);
-  }
-  return parameters;
-}
 
 std::vector<uint8_t> Blob(VipsImage* image, const char* field) {
   const void* data = nullptr;
@@ -83,10 +42,16 @@ Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options)
   if (stored_bits > 0) decoded.info.bit_depth = stored_bits;
   PIXFLOW_RETURN_IF_ERROR(CheckLimits(decoded.info, options.limits, input.name));
 
-  const LoadParameters parameters = ParametersFor(decoded.info, loader, options);
-  if (parameters.jpeg_shrink != 1 || parameters.webp_scale != 1.0) {
-    image.reset();
+  if (options.min_width > 0 || options.min_height > 0) {
+    const LoadParameters parameters =
+        internal::ChooseReducedLoad(input, loader, std::move(image), decoded.info, options);
     PIXFLOW_ASSIGN_OR_RETURN(image, internal::OpenImage(input, loader, parameters));
+    // A drawing rendered up to the target is bigger than the file says: the limit holds for
+    // the pixels actually made.
+    ImageInfo rendered = decoded.info;
+    rendered.width = vips_image_get_width(image.get());
+    rendered.height = vips_image_get_page_height(image.get());
+    PIXFLOW_RETURN_IF_ERROR(CheckLimits(rendered, options.limits, input.name));
   }
   if (options.metadata.keep_exif) decoded.metadata.exif = Blob(image.get(), VIPS_META_EXIF_NAME);
   PIXFLOW_ASSIGN_OR_RETURN(

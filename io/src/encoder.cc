@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "libvips.h"
 #include "output_formats.h"
@@ -124,12 +125,9 @@ Result<std::vector<uint8_t>> Save(VipsImage* image, const OutputFormat& format,
   return bytes;
 }
 
-}  // namespace
-
-Result<std::vector<uint8_t>> Encode(ConstView8 image, const EncodeSpec& spec,
-                                    const ImageMetadata& metadata) {
-  PIXFLOW_RETURN_IF_ERROR(InitCodecs());
-  internal::CodecMessages messages;
+// Encode's work, inside the caller's CodecMessages scope.
+Result<std::vector<uint8_t>> EncodeBytes(ConstView8 image, const EncodeSpec& spec,
+                                         const ImageMetadata& metadata) {
   PIXFLOW_RETURN_IF_ERROR(CheckShape(image.size(), "image"));
   const OutputFormat* format = internal::FindOutputFormat(spec.format);
   if (format == nullptr) return internal::UnknownFormat(spec.format);
@@ -153,6 +151,22 @@ Result<std::vector<uint8_t>> Encode(ConstView8 image, const EncodeSpec& spec,
   AttachMetadata(wrapped.get(), metadata);
   const bool strip = metadata.icc.empty() && metadata.exif.empty() && metadata.orientation == 1;
   return Save(wrapped.get(), *format, spec, strip, context);
+}
+
+}  // namespace
+
+Result<EncodedImage> EncodeWithWarnings(ConstView8 image, const EncodeSpec& spec,
+                                        const ImageMetadata& metadata) {
+  PIXFLOW_RETURN_IF_ERROR(InitCodecs());
+  internal::CodecMessages messages;
+  PIXFLOW_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, EncodeBytes(image, spec, metadata));
+  return EncodedImage{std::move(bytes), messages.warnings()};
+}
+
+Result<std::vector<uint8_t>> Encode(ConstView8 image, const EncodeSpec& spec,
+                                    const ImageMetadata& metadata) {
+  PIXFLOW_ASSIGN_OR_RETURN(EncodedImage encoded, EncodeWithWarnings(image, spec, metadata));
+  return std::move(encoded.bytes);
 }
 
 Status CheckEncoderAvailable(const std::string& format) {

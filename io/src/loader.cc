@@ -241,7 +241,10 @@ Result<VipsImagePtr> OpenImage(LoadInput& input, const Loader& loader,
   if (parameters.jpeg_shrink > 1) {
     vips_object_set(object, "shrink", parameters.jpeg_shrink, nullptr);
   }
-  if (parameters.webp_scale < 1.0) vips_object_set(object, "scale", parameters.webp_scale, nullptr);
+  if (parameters.scale != 1.0) vips_object_set(object, "scale", parameters.scale, nullptr);
+  if (parameters.page > 0) vips_object_set(object, "page", parameters.page, nullptr);
+  if (parameters.subifd >= 0) vips_object_set(object, "subifd", parameters.subifd, nullptr);
+  if (parameters.heif_thumbnail) vips_object_set(object, "thumbnail", TRUE, nullptr);
 
   if (vips_cache_operation_buildp(&operation) != 0) {
     vips_object_unref_outputs(VIPS_OBJECT(operation));

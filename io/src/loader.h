@@ -40,11 +40,15 @@ struct Loader {
 // libvips lacks their loader).
 Result<Loader> FindLoader(LoadInput& input, bool allow_untrusted);
 
-// Options passed to the loader. Zero/one values leave the loader's default.
+// Options passed to the loader. The defaults leave the loader's own (the first page, full size);
+// reduced_load.h chooses the others.
 struct LoadParameters {
   FailOn fail_on = FailOn::kTruncated;
-  int jpeg_shrink = 1;      // 1, 2, 4 or 8
-  double webp_scale = 1.0;  // (0, 1]
+  int jpeg_shrink = 1;          // jpegload: 1, 2, 4 or 8
+  double scale = 1.0;           // webpload (below 1 only), svgload and pdfload (any)
+  int page = 0;                 // tiffload: a level of a pyramid stored as pages
+  int subifd = -1;              // tiffload: a level stored as a sub-IFD; -1 is the page itself
+  bool heif_thumbnail = false;  // heifload: the stored thumbnail instead of the primary image
 };
 
 // Builds the loader, which reads the header only; pixels are decoded later, on demand, so a

@@ -32,6 +32,9 @@ constexpr EncodeKey kJpegKeys[] = {
     Bool("progressive", "interlace"),
     Bool("optimize", "optimize-coding"),
     Choice("subsample", "subsample-mode", "auto|on|off"),
+    // Smaller progressive files with a mozjpeg-built libvips; libjpeg-turbo (Debian's) ignores
+    // it, and EncodeWithWarnings says so ("ignoring optimize_scans").
+    Bool("optimize_scans", "optimize-scans"),
 };
 constexpr EncodeKey kPngKeys[] = {
     Int("compression", "compression", 0, 9),

@@ -204,6 +204,33 @@ TEST(CodecTest, UnknownFormatIsRejected) {
   EXPECT_NE(out.status().message().find("webp"), std::string::npos) << "lists the known ones";
 }
 
+TEST(CodecTest, SaverWarningsAreReturnedInsteadOfPrinted) {
+  const Image8 image = test::SceneImage(32, 24, 3);
+  // Baseline JPEG cannot honour optimize_scans with any libjpeg: libvips warns "ignoring
+  // optimize_scans" (libjpeg-turbo) or "ignoring optimize_scans for baseline" (mozjpeg).
+  const Result<EncodeSpec> spec = ParseEncodeSpec("jpg[optimize_scans]");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  ::testing::internal::CaptureStderr();
+  const Result<EncodedImage> encoded = EncodeWithWarnings(image.view(), *spec);
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(encoded.ok()) << encoded.status().message();
+  ASSERT_EQ(encoded->warnings.size(), 1u);
+  EXPECT_NE(encoded->warnings[0].find("ignoring optimize_scans"), std::string::npos)
+      << encoded->warnings[0];
+  EXPECT_EQ(printed, "");
+  // The bytes are Encode's, which drops the warnings without printing them either.
+  ::testing::internal::CaptureStderr();
+  const Result<std::vector<uint8_t>> bytes = Encode(image.view(), *spec);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(*bytes, encoded->bytes);
+  EXPECT_EQ(DecodeOrDie(*bytes, "scans.jpg").pixels.size(), image.size());
+  // A clean encode has none, and one call's warnings do not leak into the next.
+  const Result<EncodedImage> clean = EncodeWithWarnings(image.view(), {"jpg", 80});
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->warnings.empty());
+}
+
 TEST(CodecTest, LegacyEntryPointsStillWork) {
   const Image8 image = test::SceneImage(33, 17, 4);
   Result<std::vector<uint8_t>> png = Encode(image.view(), EncodeOptions{"png", 0});

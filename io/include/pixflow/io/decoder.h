@@ -33,8 +33,13 @@ Result<MetadataOptions> ParseKeepList(std::string_view list);
 struct DecodeOptions {
   // Shrink-on-load: decode at the smallest size the format can produce cheaply that is still at
   // least min_width x min_height as displayed (after orientation). 0 leaves that axis free; both
-  // 0 decode at full size. JPEG uses DCT scaling (1/2, 1/4, 1/8), WebP its scaled decode; other
-  // formats have no cheaper reduced decode and load at full size. The caller resizes the rest.
+  // 0 decode at full size. JPEG uses DCT scaling (1/2, 1/4, 1/8), WebP its scaled decode, a
+  // pyramidal TIFF (levels stored as pages or sub-IFDs, each half the one above) its smallest
+  // level that covers the target, HEIF/AVIF the thumbnail stored in the file when that covers
+  // it. SVG and PDF are drawn at the scale that covers the target, larger than their natural
+  // size too (a sharp drawing, not an enlarged raster); DecodeLimits::max_pixels applies to the
+  // size drawn. Other formats have no cheaper reduced decode and load at full size. The caller
+  // resizes the rest.
   int min_width = 0;
   int min_height = 0;
   bool autorotate = true;  // apply EXIF orientation 1-8 to the pixels
@@ -53,15 +58,20 @@ struct ImageMetadata {
 };
 
 struct DecodedImage {
-  Image8 pixels;
-  ImageInfo info;  // the file as stored: its full size, before shrink-on-load and rotation
+  Image8 pixels;  // the first frame or page only
+  // The file as stored: its full size, before shrink-on-load and rotation; info.frames counts
+  // the frames or pages the file has, of which `pixels` is the first.
+  ImageInfo info;
   ImageMetadata metadata;
   // What the codec complained about in a file that still decoded under DecodeOptions::fail_on
   // (e.g. libjpeg's "extraneous bytes before marker"), for reports.
   std::vector<std::string> warnings;
 };
 
-// Decodes the first frame of a file. Errors name the file and say why: kIoError (unreadable),
+// Decodes the first frame of a file: an animated GIF or WebP gives its first frame, a
+// multi-page TIFF, HEIF or PDF its first page (its primary image, for HEIF), as sharp and
+// vipsthumbnail do; DecodedImage::info.frames says how many there are. Errors name the file and
+// say why: kIoError (unreadable),
 // kDecodeError (not an image, corrupt, truncated), kUnsupported (a format this libvips lacks, or
 // an untrusted loader not allowed), kLimitExceeded (too many pixels, checked from the header).
 Result<DecodedImage> Decode(const std::filesystem::path& path, const DecodeOptions& options = {});

@@ -55,9 +55,22 @@ Result<std::string> SuffixForFormat(const std::string& format);
 // format; cheap after the first call. Call it before a batch starts.
 Status CheckEncoderAvailable(const std::string& format);
 
+struct EncodedImage {
+  std::vector<uint8_t> bytes;
+  // What libvips' saver complained about in an encode that still succeeded, for reports: an
+  // option this build cannot honour ("ignoring optimize_scans"), metadata it dropped. These are
+  // the warnings raised while the saver is set up, on the calling thread, which is where every
+  // saver warning of libvips 8.14 is raised; one a codec library raised on libvips' writer thread
+  // while compressing could not be told apart from another encode's, and prints as GLib would.
+  std::vector<std::string> warnings;
+};
+
 // Encodes `image` (1-4 channels, 8-bit; grey or sRGB). `metadata` is written with it: ICC and
 // EXIF blobs when present, and its orientation (1 after autorotation, so a viewer never rotates
 // an upright image again). With neither blob, the output carries no metadata at all.
+Result<EncodedImage> EncodeWithWarnings(ConstView8 image, const EncodeSpec& spec,
+                                        const ImageMetadata& metadata = {});
+// The same, bytes only: the warnings are dropped (never printed).
 Result<std::vector<uint8_t>> Encode(ConstView8 image, const EncodeSpec& spec,
                                     const ImageMetadata& metadata = {});
 

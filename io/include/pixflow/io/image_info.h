@@ -47,7 +47,7 @@ struct ImageInfo {
   int orientation = 1;      // EXIF orientation 1-8
   bool has_icc = false;
   bool has_alpha = false;
-  int frames = 1;  // pages or animation frames
+  int frames = 1;  // pages or animation frames (the levels of a TIFF page pyramid are pages)
 
   uint64_t pixels() const { return static_cast<uint64_t>(width) * static_cast<uint64_t>(height); }
   // Orientations 5-8 swap the axes: the size as displayed.
