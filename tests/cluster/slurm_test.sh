@@ -110,4 +110,17 @@ for k in 0 1 2 3; do
     fail "task $k: $(cat "$work/job-$k.log")"
 done
 check_exactly_once "$pixflow" "$work/in" "$work/out" "$work"/out.reports/report-{0,1,2,3}.json
-echo "slurm: 32 images over a 4-task job array, each exactly once; $(cat "$work/out.merge.txt" | head -1)"
+echo "slurm: 32 images over a 4-task job array, each exactly once"
+
+# srun tasks: SLURM_PROCID of SLURM_STEP_NUM_TASKS (the batch script around them has
+# SLURM_PROCID=0 and SLURM_NTASKS=2 too, and must not take that for a shard).
+sbatch --wait --ntasks=2 --cpus-per-task=1 --mem-per-cpu=500M --output="$work/srun.log" \
+  --chdir="$work" --wrap "srun $pixflow convert $work/in -o $work/out-srun --resize 64x -v \
+    --report $work/srun-{shard}.json >/dev/null" >"$work/sbatch-srun.out" 2>&1 ||
+  fail "sbatch (srun) exited $?: $(cat "$work/sbatch-srun.out" "$work/srun.log")"
+for k in 0 1; do
+  grep -q "shard $k/2 (from SLURM_PROCID=$k, SLURM_STEP_NUM_TASKS=2)" "$work/srun.log" ||
+    fail "srun task $k: $(cat "$work/srun.log")"
+done
+check_exactly_once "$pixflow" "$work/in" "$work/out-srun" "$work"/srun-{0,1}.json
+echo "slurm: 32 images over 2 srun tasks, each exactly once"
