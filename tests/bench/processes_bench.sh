@@ -28,34 +28,42 @@ chain=(--blur 2 --resize 2000x --sharpen 1 --format 'jpg[Q=85]')
 field() { grep -o "\"$1\":[0-9.e+-]*" "$2" | tail -1 | cut -d: -f2; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-run() {  # label, flags...
-  local label=$1
+# One run; appends "wall peak_rss worker_peak" (seconds, KiB, KiB) to the file named $1.
+once() {
+  local into=$1
   shift
-  local walls=() rss=() r
-  for r in $(seq "$repeats"); do
-    rm -rf "$work/out"
-    "$pixflow" convert "$work/big" -o "$work/out" "${chain[@]}" "$@" -q --report "$work/r.json"
-    walls+=("$(field wall_seconds "$work/r.json")")
-    rss+=("$(field peak_rss_kib "$work/r.json")")
-  done
-  local wall mem
-  wall=$(printf '%s\n' "${walls[@]}" | median)
-  mem=$(printf '%s\n' "${rss[@]}" | median)
-  local worker_rss
-  worker_rss=$(grep -o '"peak_rss_kib":[0-9]*}' "$work/r.json" | tr -dc '0-9\n' | sort -n | tail -1)
-  printf '| %s | %.2f | %.2f | %.0f | %s |\n' "$label" "$wall" "$(echo "16 / $wall" | bc -l)" \
-    "$(echo "$mem / 1024" | bc -l)" "${worker_rss:+$((worker_rss / 1024)) MB per worker}"
+  rm -rf "$work/out"
+  "$pixflow" convert "$work/big" -o "$work/out" "${chain[@]}" "$@" -q --report "$work/r.json"
+  local worker
+  worker=$(grep -o '"peak_rss_kib":[0-9]*}' "$work/r.json" | tr -dc '0-9\n' | sort -n | tail -1 || true)
+  echo "$(field wall_seconds "$work/r.json") $(field peak_rss_kib "$work/r.json") ${worker:-0}" >>"$into"
 }
 
-echo "cores: $cores; 16 images of 3264x2448; chain: ${chain[*]}; median of $repeats"
+row() {  # label, results file
+  local wall mem worker
+  wall=$(cut -d' ' -f1 "$2" | median)
+  mem=$(cut -d' ' -f2 "$2" | median)
+  worker=$(cut -d' ' -f3 "$2" | median)
+  printf '| %s | %.2f | %.2f | %.0f | %s |\n' "$1" "$wall" "$(echo "16 / $wall" | bc -l)" \
+    "$(echo "$mem / 1024" | bc -l)" "$( ((worker > 0)) && echo "$((worker / 1024)) MB" || echo -)"
+}
+
+configs=("threads -j $cores|--mode threads -j $cores"
+  "processes --workers $cores -j 1|--mode processes --workers $cores -j 1")
+((cores > 1)) && configs+=("processes --workers 1 -j $cores|--mode processes --workers 1 -j $cores")
+# Interleaved, so a neighbour's load falls on every configuration alike.
+for r in $(seq "$repeats"); do
+  for i in "${!configs[@]}"; do
+    # shellcheck disable=SC2086
+    once "$work/results$i" ${configs[i]#*|}
+  done
+done
+
+echo "cores: $cores; 16 images of 3264x2448; chain: ${chain[*]}; median of $repeats, interleaved"
 echo
-echo "| configuration | wall s | images/s | peak RSS MB (all processes) | worker peak |"
+echo "| configuration | wall s | images/s | peak RSS MB (all processes) | worker peak RSS |"
 echo "|---|---|---|---|---|"
-run "threads -j $cores" --mode threads -j "$cores"
-run "processes --workers $cores -j 1" --mode processes --workers "$cores" -j 1
-if ((cores > 1)); then
-  run "processes --workers 1 -j $cores" --mode processes --workers 1 -j "$cores"
-fi
+for i in "${!configs[@]}"; do row "${configs[i]%%|*}" "$work/results$i"; done
 
 # Start-up: one 64x64 image, so the run is nearly all overhead.
 "$pixflow" convert "$work/src/baboon.jpg" -o "$work/tiny" --resize 64x64 -q
