@@ -68,7 +68,8 @@ class Supervisor {
     while (failure.ok()) {
       if (cancel_ != nullptr && cancel_->load() && !stopping_) {
         stopping_ = true;
-        stop_deadline_ = Clock::now() + milliseconds(static_cast<int>(1000 * options_.grace_seconds));
+        stop_deadline_ =
+            Clock::now() + milliseconds(static_cast<int>(1000 * options_.grace_seconds));
       }
       failure = StartWorkers();
       if (!failure.ok()) break;
@@ -87,8 +88,8 @@ class Supervisor {
 
  private:
   size_t Busy() const {
-    return static_cast<size_t>(std::count_if(slots_.begin(), slots_.end(),
-                                             [](const Slot& slot) { return slot.job.has_value(); }));
+    return static_cast<size_t>(std::count_if(
+        slots_.begin(), slots_.end(), [](const Slot& slot) { return slot.job.has_value(); }));
   }
 
   void Log(const std::string& line) const {
@@ -249,7 +250,7 @@ class Supervisor {
     ::close(slot.fd);
     const Exit exit = Reap(slot.pid, kill_first ? milliseconds(0) : kExitPatience);
     slot.peak_rss_kib = std::max(slot.peak_rss_kib, exit.peak_rss_kib);
-    std::string what = slot.timed_out ? "timed out after " + FormatSeconds() + " s (killed)"
+    std::string what = slot.timed_out     ? "timed out after " + FormatSeconds() + " s (killed)"
                        : !problem.empty() ? problem + " (killed)"
                                           : DescribeExit(exit.status);
     if (!slot.ready) {
@@ -259,8 +260,8 @@ class Supervisor {
     } else if (slot.job) {
       ++report_.worker_deaths;
       const size_t job = *slot.job;
-      std::string line = Name(slot) + " " + what + " while converting " +
-                         jobs_[job].input.path.string();
+      std::string line =
+          Name(slot) + " " + what + " while converting " + jobs_[job].input.path.string();
       if (stopping_) {
         GiveUp(job, ImageStatus::kCancelled, "interrupted: " + line, &slot);
       } else if (attempts_[job] <= options_.retries) {
@@ -317,7 +318,7 @@ class Supervisor {
   std::span<const ConvertJob> jobs_;
   const std::function<void(ImageRecord&&)>& sink_;
   const std::atomic<bool>* cancel_;
-  std::vector<int> attempts_;  // times each job was handed out
+  std::vector<int> attempts_;                     // times each job was handed out
   std::vector<std::vector<std::string>> losses_;  // each job's lost attempts, in words
   std::deque<size_t> pending_;
   std::vector<Slot> slots_;
@@ -332,7 +333,9 @@ class Supervisor {
 
 int DefaultWorkers() { return std::max(1, tbb::info::default_concurrency()); }
 
-int DefaultThreadsPerWorker(int workers) { return std::max(1, DefaultWorkers() / std::max(1, workers)); }
+int DefaultThreadsPerWorker(int workers) {
+  return std::max(1, DefaultWorkers() / std::max(1, workers));
+}
 
 ProcessExecutor::ProcessExecutor(ProcessOptions options) : options_(std::move(options)) {
   if (options_.workers <= 0) options_.workers = DefaultWorkers();

@@ -79,9 +79,9 @@ Status ServeJobs(const WorkerOptions& options, const ConvertSettings& settings) 
     if (!frame) return Status::Ok();
     PIXFLOW_ASSIGN_OR_RETURN(const ConvertJob job, wire::JobFromFrame(*frame));
     const ImageRecord record = ConvertOne(converter, job, arena);
-    PIXFLOW_RETURN_IF_ERROR(
-        wire::Send(options.fd, wire::Frame{wire::Kind::kResult,
-                                           {RecordToJson(record), std::to_string(PeakRssKib())}}));
+    PIXFLOW_RETURN_IF_ERROR(wire::Send(
+        options.fd,
+        wire::Frame{wire::Kind::kResult, {RecordToJson(record), std::to_string(PeakRssKib())}}));
   }
 }
 
@@ -94,7 +94,8 @@ Result<uint64_t> ParseMemorySize(std::string_view text) {
   const char* const kUnits = "KMGT";
   for (int i = 0; i < 4 && !unit.empty(); ++i) {
     const char upper = static_cast<char>(unit[0] & ~0x20);
-    if (upper == kUnits[i] && (unit.size() == 1 || unit.substr(1) == "iB" || unit.substr(1) == "B")) {
+    if (upper == kUnits[i] &&
+        (unit.size() == 1 || unit.substr(1) == "iB" || unit.substr(1) == "B")) {
       scale = static_cast<double>(uint64_t{1} << (10 * (i + 1)));
     }
   }

@@ -59,8 +59,8 @@ Result<MergedReport> MergeReports(std::span<const std::filesystem::path> paths) 
       Result<ImageRecord> record = RecordFromJson(line);
       if (!record.ok()) return record.status().WithContext(where);
       if (!seen.insert(record->input).second) {
-        merged.warnings.push_back(record->input + " is in more than one report (again in " +
-                                  where + "); counted once");
+        merged.warnings.push_back(record->input + " is in more than one report (again in " + where +
+                                  "); counted once");
         continue;
       }
       merged.summary.totals.Add(*record);

@@ -71,9 +71,8 @@ ChildProcess::~ChildProcess() {
 std::string ChildProcess::out() const { return ReadAll(out_path_); }
 std::string ChildProcess::err() const { return ReadAll(err_path_); }
 
-bool ChildProcess::WaitFor(
-    const std::function<bool(const std::string&, const std::string&)>& ready,
-    std::chrono::seconds timeout) {
+bool ChildProcess::WaitFor(const std::function<bool(const std::string&, const std::string&)>& ready,
+                           std::chrono::seconds timeout) {
   const auto give_up = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < give_up) {
     if (ready(out(), err())) return true;

@@ -73,9 +73,22 @@ class ProcessModeTest : public ::testing::Test {
     }
   }
   std::vector<std::string> SlowConvert(std::vector<std::string> extra) const {
-    std::vector<std::string> args = {"convert", (dir_ / "in").string(), "-o", (dir_ / "out").string(),
-                                     "--resize", "400%", "--blur", "4", "--mode", "processes",
-                                     "--workers", "2", "-j", "1", "-v", "--report",
+    std::vector<std::string> args = {"convert",
+                                     (dir_ / "in").string(),
+                                     "-o",
+                                     (dir_ / "out").string(),
+                                     "--resize",
+                                     "400%",
+                                     "--blur",
+                                     "4",
+                                     "--mode",
+                                     "processes",
+                                     "--workers",
+                                     "2",
+                                     "-j",
+                                     "1",
+                                     "-v",
+                                     "--report",
                                      (dir_ / "report.json").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
@@ -119,13 +132,16 @@ TEST_F(ProcessModeTest, OutputsAreByteIdenticalToThreadMode) {
   for (size_t i = 0; i < 20; ++i) {
     fs::copy_file(photos[i], dir_ / "in" / (i % 3 == 0 ? "sub" : ".") / photos[i].filename());
   }
-  const std::vector<std::string> ops = {"--resize", "320x", "--sharpen", "1",
+  const std::vector<std::string> ops = {"--resize",  "320x",
+                                        "--sharpen", "1",
                                         "--variant", "small:--resize 96x --format png",
                                         "--variant", "large:--format webp"};
   auto convert = [&](const std::string& mode) {
-    std::vector<std::string> args = {"convert", (dir_ / "in").string(), "-o",
-                                     (dir_ / mode).string(), "--mode", mode, "--workers", "3",
-                                     "--report", (dir_ / (mode + ".json")).string()};
+    std::vector<std::string> args = {"convert",   (dir_ / "in").string(),
+                                     "-o",        (dir_ / mode).string(),
+                                     "--mode",    mode,
+                                     "--workers", "3",
+                                     "--report",  (dir_ / (mode + ".json")).string()};
     args.insert(args.end(), ops.begin(), ops.end());
     auto run = Start(args);
     EXPECT_EQ(run->Wait(), 0) << run->err();
@@ -162,7 +178,8 @@ TEST_F(ProcessModeTest, KilledWorkerLosesOnlyItsImageWhichIsRetried) {
   ASSERT_EQ(::kill(victim, SIGKILL), 0);
   EXPECT_EQ(run->Wait(), 0) << run->err();
   const std::string err = run->err();
-  const std::string death = "(pid " + std::to_string(victim) + ") killed by SIGKILL while converting ";
+  const std::string death =
+      "(pid " + std::to_string(victim) + ") killed by SIGKILL while converting ";
   ASSERT_NE(err.find(death), std::string::npos) << err;
   EXPECT_NE(err.find("retrying it on a fresh worker (attempt 2 of 2)"), std::string::npos) << err;
   EXPECT_EQ(OutputsWritten(), 10u);
@@ -199,7 +216,8 @@ TEST_F(ProcessModeTest, KilledWorkerWithoutRetriesFailsThatImageAlone) {
     const std::string error = image["error"];
     EXPECT_EQ(error.rfind(image["input"].get<std::string>() + ": worker 1 (pid ", 0), 0u) << error;
     EXPECT_NE(error.find("killed by SIGKILL while converting"), std::string::npos) << error;
-    EXPECT_FALSE(fs::exists(image["outputs"].empty() ? fs::path() : fs::path(image["outputs"][0]["path"])));
+    EXPECT_FALSE(
+        fs::exists(image["outputs"].empty() ? fs::path() : fs::path(image["outputs"][0]["path"])));
   }
   ExpectNoWorkerLeft(run->err());
 }
@@ -212,8 +230,10 @@ TEST_F(ProcessModeTest, StoppedWorkerIsKilledAtTheTimeout) {
   ASSERT_EQ(::kill(victim, SIGSTOP), 0);
   EXPECT_EQ(run->Wait(), 1) << run->err();
   const std::string err = run->err();
-  EXPECT_NE(err.find("(pid " + std::to_string(victim) + ") timed out after 2 s (killed) while converting"),
-            std::string::npos) << err;
+  EXPECT_NE(err.find("(pid " + std::to_string(victim) +
+                     ") timed out after 2 s (killed) while converting"),
+            std::string::npos)
+      << err;
   EXPECT_EQ(OutputsWritten(), 5u);
   const Report report = ReadReport(dir_ / "report.json");
   EXPECT_EQ(report.summary["converted"], 5);
@@ -232,8 +252,9 @@ TEST_F(ProcessModeTest, MemoryCapFailsADecompressionBombAlone) {
   AddSlowImages(2);
   // 24000x24000 RGB: a 1.7 MB PNG that decodes to 1.7 GB, over the cap with the few hundred MB
   // of address space a worker reserves before its first image (thread stacks, malloc arenas).
-  test::ChildProcess vips("/usr/bin/vips", {"black", (dir_ / "in" / "bomb.png").string(), "24000",
-                                            "24000", "--bands", "3"}, dir_);
+  test::ChildProcess vips(
+      "/usr/bin/vips",
+      {"black", (dir_ / "in" / "bomb.png").string(), "24000", "24000", "--bands", "3"}, dir_);
   ASSERT_EQ(vips.Wait(), 0) << vips.err();
   ASSERT_LT(fs::file_size(dir_ / "in" / "bomb.png"), 2000000u);
   auto run = Start({"convert", (dir_ / "in").string(), "-o", (dir_ / "out").string(), "--mode",

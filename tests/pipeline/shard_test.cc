@@ -58,7 +58,8 @@ TEST(ShardTest, MembershipDependsOnThePathOnlyNotOnOrder) {
   for (const std::string& path : paths) EXPECT_EQ(ShardOf(path, 4), first[path]);
   // Fixed values: a change of hash would silently re-partition users' running batches.
   EXPECT_EQ(ShardOf("a.jpg", 4), static_cast<int>(Fnv1a64("a.jpg") % 4));
-  EXPECT_EQ(ShardOf("2024/IMG_0001.jpg", 1000), static_cast<int>(Fnv1a64("2024/IMG_0001.jpg") % 1000));
+  EXPECT_EQ(ShardOf("2024/IMG_0001.jpg", 1000),
+            static_cast<int>(Fnv1a64("2024/IMG_0001.jpg") % 1000));
 }
 
 TEST(ShardTest, ParsesKOfN) {
@@ -77,18 +78,23 @@ TEST(ShardTest, NoLauncherMeansNoShard) {
 }
 
 TEST(ShardTest, SlurmArrayMapsTaskIdsFromTheirMinimum) {
-  auto shard = FromVariables({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "4"},
-                              {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_PROCID", "0"}});
+  auto shard = FromVariables({{"SLURM_ARRAY_TASK_ID", "2"},
+                              {"SLURM_ARRAY_TASK_COUNT", "4"},
+                              {"SLURM_ARRAY_TASK_MIN", "0"},
+                              {"SLURM_PROCID", "0"}});
   ASSERT_TRUE(shard.ok() && shard->has_value());
   EXPECT_EQ((*shard)->shard, (Shard{2, 4}));
   EXPECT_NE((*shard)->source.find("SLURM_ARRAY_TASK_ID=2"), std::string::npos);
   // --array=4-7
-  shard = FromVariables({{"SLURM_ARRAY_TASK_ID", "5"}, {"SLURM_ARRAY_TASK_COUNT", "4"},
+  shard = FromVariables({{"SLURM_ARRAY_TASK_ID", "5"},
+                         {"SLURM_ARRAY_TASK_COUNT", "4"},
                          {"SLURM_ARRAY_TASK_MIN", "4"}});
   EXPECT_EQ((*shard)->shard, (Shard{1, 4}));
   // --array=1-7:2 (1, 3, 5, 7)
-  shard = FromVariables({{"SLURM_ARRAY_TASK_ID", "7"}, {"SLURM_ARRAY_TASK_COUNT", "4"},
-                         {"SLURM_ARRAY_TASK_MIN", "1"}, {"SLURM_ARRAY_TASK_STEP", "2"}});
+  shard = FromVariables({{"SLURM_ARRAY_TASK_ID", "7"},
+                         {"SLURM_ARRAY_TASK_COUNT", "4"},
+                         {"SLURM_ARRAY_TASK_MIN", "1"},
+                         {"SLURM_ARRAY_TASK_STEP", "2"}});
   EXPECT_EQ((*shard)->shard, (Shard{3, 4}));
   // --array=0,2,9: ids that no step maps onto 0..N-1
   EXPECT_FALSE(FromVariables({{"SLURM_ARRAY_TASK_ID", "9"}, {"SLURM_ARRAY_TASK_COUNT", "3"}}).ok());
@@ -96,8 +102,8 @@ TEST(ShardTest, SlurmArrayMapsTaskIdsFromTheirMinimum) {
 }
 
 TEST(ShardTest, SrunTasks) {
-  const auto shard = FromVariables({{"SLURM_PROCID", "3"}, {"SLURM_STEP_NUM_TASKS", "8"},
-                                    {"SLURM_NTASKS", "8"}});
+  const auto shard =
+      FromVariables({{"SLURM_PROCID", "3"}, {"SLURM_STEP_NUM_TASKS", "8"}, {"SLURM_NTASKS", "8"}});
   ASSERT_TRUE(shard.ok() && shard->has_value());
   EXPECT_EQ((*shard)->shard, (Shard{3, 8}));
   // A batch script has SLURM_PROCID and SLURM_NTASKS without being one of several tasks.
@@ -117,7 +123,7 @@ TEST(ShardTest, KubernetesIndexNeedsTheCompletionCount) {
   EXPECT_NE((*flag)->source.find("--shard-count=5"), std::string::npos);
   const auto variable = FromVariables({{"JOB_COMPLETION_INDEX", "3"}, {"JOB_COMPLETIONS", "4"}});
   EXPECT_EQ((*variable)->shard, (Shard{3, 4}));
-  EXPECT_FALSE(FromVariables(index, 3).ok());           // index out of range
+  EXPECT_FALSE(FromVariables(index, 3).ok());            // index out of range
   EXPECT_FALSE(FromVariables({{"HOME", "/"}}, 3).ok());  // --shard-count with no index
 }
 

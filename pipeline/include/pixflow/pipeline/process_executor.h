@@ -39,10 +39,10 @@ struct ProcessOptions {
   // the process call ServeJobs on kWorkerFd with settings equal to the supervisor's.
   std::string program;
   std::vector<std::string> arguments;
-  int workers = 0;                // 0 = DefaultWorkers()
-  double timeout_seconds = 0;     // per image; 0 = none
-  int retries = 1;                // extra attempts for an image whose worker died
-  double grace_seconds = 10;      // after cancel, how long in-flight images may take
+  int workers = 0;             // 0 = DefaultWorkers()
+  double timeout_seconds = 0;  // per image; 0 = none
+  int retries = 1;             // extra attempts for an image whose worker died
+  double grace_seconds = 10;   // after cancel, how long in-flight images may take
   // (device, inode) of every input, sent to each worker (io::WalkResult::input_ids).
   std::set<std::pair<uint64_t, uint64_t>> input_ids;
   // Lifecycle lines ("worker 2 (pid 1234) started", deaths, retries, timeouts), as they happen.
@@ -89,9 +89,9 @@ class ProcessExecutor {
 
 struct WorkerOptions {
   int fd = kWorkerFd;
-  pid_t supervisor = 0;          // exit at once if the parent is not (or no longer) this pid
-  uint64_t memory_limit = 0;     // RLIMIT_AS in bytes, set before any work; 0 = none
-  int threads = 1;               // TBB threads for one image's filters
+  pid_t supervisor = 0;       // exit at once if the parent is not (or no longer) this pid
+  uint64_t memory_limit = 0;  // RLIMIT_AS in bytes, set before any work; 0 = none
+  int threads = 1;            // TBB threads for one image's filters
 };
 
 // The worker's side: exits with its supervisor (PR_SET_PDEATHSIG), caps its memory, says ready,
