@@ -23,5 +23,7 @@ Command AddInfoCommand(CLI::App& parent);
 Command AddConvertCommand(CLI::App& parent);
 // `pixflow filters`
 Command AddFiltersCommand(CLI::App& parent);
+// `pixflow report merge REPORT...`
+Command AddReportCommand(CLI::App& parent);
 
 }  // namespace pixflow::cli
