@@ -82,7 +82,7 @@ Status Internal(const std::string& input, const std::string& what) {
 
 }  // namespace
 
-Result<std::vector<ConvertJob>> PlanConvertJobs(std::span<const io::InputFile> files,
+Result<std::vector<ConvertJob>> PlanConvertJobs(std::vector<io::InputFile> files,
                                                 const ConvertSettings& settings) {
   if (settings.variants.empty()) return InvalidArgument("convert: no output variant");
   std::vector<ConvertJob> jobs;
@@ -90,15 +90,15 @@ Result<std::vector<ConvertJob>> PlanConvertJobs(std::span<const io::InputFile> f
   const bool late_names = NamesDependOnSize(settings);
   // Every output path so far, and which input (and variant) claimed it.
   std::map<fs::path, std::pair<size_t, size_t>> owners;
-  for (const io::InputFile& file : files) {
-    ConvertJob job{file, {}};
+  for (io::InputFile& file : files) {
+    ConvertJob job{std::move(file), {}};
     for (size_t v = 0; !late_names && v < settings.variants.size(); ++v) {
       PIXFLOW_ASSIGN_OR_RETURN(fs::path path,
-                               OutputPath(settings, settings.variants[v], file, Size{0, 0}));
+                               OutputPath(settings, settings.variants[v], job.input, Size{0, 0}));
       const auto [it, inserted] = owners.emplace(path, std::make_pair(jobs.size(), v));
       if (!inserted) {
         const ConvertJob& first = it->second.first == jobs.size() ? job : jobs[it->second.first];
-        return InvalidArgument(first.input.path.string() + " and " + file.path.string() +
+        return InvalidArgument(first.input.path.string() + " and " + job.input.path.string() +
                                " would both be written to " + path.string() +
                                " (use --name with {ext} or {variant}, or convert them apart)");
       }
@@ -283,7 +283,9 @@ Status ImageConverter::WriteOutput(const OutputRecord& output,
                   path.parent_path().string() + ": cannot create folder: " + error.message());
   }
   PIXFLOW_RETURN_IF_ERROR(io::RefuseOverwritingInput(walk_, path));
-  {
+  // Names rendered before the run were checked for clashes by PlanConvertJobs; only names
+  // rendered from the decoded size need claiming here.
+  if (NamesDependOnSize(settings_)) {
     const std::lock_guard<std::mutex> lock(claimed_mutex_);
     if (!claimed_.insert(path).second) {
       return InvalidArgument(path.string() +

@@ -58,9 +58,10 @@ struct ConvertJob {
   std::vector<std::filesystem::path> outputs;
 };
 
-// The job list for `files`. Two inputs (or two variants) that would write the same output are
-// an error naming both, found here before anything runs, not a race at write time.
-Result<std::vector<ConvertJob>> PlanConvertJobs(std::span<const io::InputFile> files,
+// The job list for `files` (taken over: a job list of 100,000 files should not exist twice).
+// Two inputs (or two variants) that would write the same output are an error naming both,
+// found here before anything runs, not a race at write time.
+Result<std::vector<ConvertJob>> PlanConvertJobs(std::vector<io::InputFile> files,
                                                 const ConvertSettings& settings);
 
 // One image on its way through the stages.
