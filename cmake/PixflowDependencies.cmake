@@ -6,10 +6,11 @@ find_package(hwy 1.0 REQUIRED)          # libhwy-dev
 find_package(TBB 2021 REQUIRED)         # libtbb-dev
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips>=8.14)  # libvips-dev
 
+# Reports are JSON lines (pipeline, privately; header-only).
+find_package(nlohmann_json 3 REQUIRED)  # nlohmann-json3-dev
 if(PIXFLOW_BUILD_APPS)
   find_package(CLI11 REQUIRED)          # libcli11-dev
   find_package(fmt REQUIRED)            # libfmt-dev
-  find_package(nlohmann_json 3 REQUIRED)  # nlohmann-json3-dev
 endif()
 if(PIXFLOW_BUILD_TESTS OR PIXFLOW_BUILD_BENCHMARKS)
   find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs)  # libopencv-dev

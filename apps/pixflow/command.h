@@ -1,5 +1,5 @@
 // A pixflow subcommand: the CLI11 app that parses its flags, and what runs once they are parsed.
-// main.cc registers each one; later commands (convert, bench, filters) add a file each.
+// main.cc registers each one; each command has its own file.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -19,5 +19,9 @@ struct Command {
 
 // `pixflow info FILE...`
 Command AddInfoCommand(CLI::App& parent);
+// `pixflow convert INPUT... -o OUTDIR [ops...]`
+Command AddConvertCommand(CLI::App& parent);
+// `pixflow filters`
+Command AddFiltersCommand(CLI::App& parent);
 
 }  // namespace pixflow::cli

@@ -1,5 +1,7 @@
 // pixflow: the command-line tool. Parses the subcommand and its flags, then runs it.
+//   pixflow convert INPUT... -o OUTDIR [ops...]
 //   pixflow info FILE...
+//   pixflow filters
 // Exit: 0 ok, 1 some inputs failed, 2 usage error.
 #include <CLI/CLI.hpp>
 #include <vector>
@@ -10,7 +12,9 @@ int main(int argc, char** argv) {
   CLI::App app{"pixflow: batch image processing", "pixflow"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Every command's help");
-  const std::vector<pixflow::cli::Command> commands = {pixflow::cli::AddInfoCommand(app)};
+  const std::vector<pixflow::cli::Command> commands = {
+      pixflow::cli::AddConvertCommand(app), pixflow::cli::AddInfoCommand(app),
+      pixflow::cli::AddFiltersCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -75,9 +75,9 @@ ImageInfo DescribeHeader(VipsImage* image, const Loader& loader) {
 
 }  // namespace internal
 
-Result<ImageInfo> ReadInfo(const std::filesystem::path& path, const DecodeLimits& limits) {
-  internal::CodecMessages messages;
-  PIXFLOW_ASSIGN_OR_RETURN(internal::LoadInput input, internal::OpenFileInput(path));
+namespace {
+
+Result<ImageInfo> ReadHeader(internal::LoadInput& input, const DecodeLimits& limits) {
   PIXFLOW_ASSIGN_OR_RETURN(internal::Loader loader,
                            internal::FindLoader(input, limits.allow_untrusted));
   const int stored_bits = internal::StoredBitDepth(input);  // before the loader owns the source
@@ -86,6 +86,21 @@ Result<ImageInfo> ReadInfo(const std::filesystem::path& path, const DecodeLimits
   ImageInfo info = internal::DescribeHeader(header.get(), loader);
   if (stored_bits > 0) info.bit_depth = stored_bits;
   return info;
+}
+
+}  // namespace
+
+Result<ImageInfo> ReadInfo(const std::filesystem::path& path, const DecodeLimits& limits) {
+  internal::CodecMessages messages;
+  PIXFLOW_ASSIGN_OR_RETURN(internal::LoadInput input, internal::OpenFileInput(path));
+  return ReadHeader(input, limits);
+}
+
+Result<ImageInfo> ReadInfo(std::span<const uint8_t> bytes, const std::string& name,
+                           const DecodeLimits& limits) {
+  internal::CodecMessages messages;
+  PIXFLOW_ASSIGN_OR_RETURN(internal::LoadInput input, internal::OpenMemoryInput(bytes, name));
+  return ReadHeader(input, limits);
 }
 
 Status CheckLimits(const ImageInfo& info, const DecodeLimits& limits, const std::string& name) {

@@ -202,6 +202,10 @@ std::string OpList::Describe() const {
   return out;
 }
 
+bool OpList::HasResize() const {
+  return std::any_of(ops_.begin(), ops_.end(), [](const Op& op) { return op.is_resize; });
+}
+
 Result<FilterChain> OpList::BuildChain(Size input) const {
   FilterChain chain;
   Size size = input;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -52,12 +53,21 @@ struct ImageInfo {
   // Orientations 5-8 swap the axes: the size as displayed.
   int displayed_width() const { return orientation >= 5 ? height : width; }
   int displayed_height() const { return orientation >= 5 ? width : height; }
+  // The channels Decode delivers: grey stays grey, every other colour space becomes RGB, and
+  // alpha is kept. Lets callers plan a filter chain from the header alone.
+  int decoded_channels() const {
+    const bool grey = color_space == "b-w" || color_space == "grey16";
+    return (grey ? 1 : 3) + (has_alpha ? 1 : 0);
+  }
 };
 
 // Reads the header only. The format comes from the bytes, never from the name. Untrusted
 // loaders are refused (kUnsupported) unless limits.allow_untrusted; max_pixels is not applied
 // here (CheckLimits says whether the file passes), so `info` can describe a file it would refuse.
 Result<ImageInfo> ReadInfo(const std::filesystem::path& path, const DecodeLimits& limits = {});
+// The same for a file already in memory; `name` is used in errors.
+Result<ImageInfo> ReadInfo(std::span<const uint8_t> bytes, const std::string& name,
+                           const DecodeLimits& limits = {});
 
 // Ok, or kLimitExceeded naming `name`, the dimensions and the limit.
 Status CheckLimits(const ImageInfo& info, const DecodeLimits& limits, const std::string& name);

@@ -40,6 +40,7 @@ class OpList {
 
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
+  bool HasResize() const;  // any --resize at all
   std::string Describe() const;  // "--resize 800x --sharpen 1"
 
   // The filters for an image whose original (full-resolution) size is `original`, with every

@@ -1,0 +1,190 @@
+// `pixflow convert INPUT... -o OUTDIR [ops...]`: walks the inputs, plans every output, runs the
+// images through the threaded pipeline, and reports. Exit: 0 all converted, 1 some images
+// failed (the rest are written), 2 usage or setup error, 128+signal when interrupted.
+#include <fmt/core.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "convert_flags.h"
+#include "interrupt.h"
+#include "progress.h"
+#include "pixflow/io/walker.h"
+#include "pixflow/pipeline/convert.h"
+#include "pixflow/pipeline/run_report.h"
+#include "pixflow/pipeline/threaded_executor.h"
+
+namespace pixflow::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+int UsageError(const std::string& message) {
+  fmt::print(stderr, "pixflow convert: {}\n", message);
+  return kExitUsage;
+}
+
+uint64_t PeakRssKib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss);
+}
+
+// The output folder exists (made if needed) and can be written to.
+Status PrepareOutputFolder(const fs::path& folder, bool dry_run) {
+  std::error_code error;
+  if (dry_run) return Status::Ok();
+  fs::create_directories(folder, error);
+  if (error) {
+    return InvalidArgument("cannot create the output folder " + folder.string() + ": " +
+                           error.message());
+  }
+  if (!fs::is_directory(folder) || ::access(folder.c_str(), W_OK | X_OK) != 0) {
+    return InvalidArgument("the output folder " + folder.string() +
+                           " is not a writable folder (choose another with -o)");
+  }
+  return Status::Ok();
+}
+
+std::string Bytes(uint64_t bytes) {
+  const auto value = static_cast<double>(bytes);
+  if (bytes >= 1000000000) return fmt::format("{:.2f} GB", value / 1e9);
+  if (bytes >= 1000000) return fmt::format("{:.1f} MB", value / 1e6);
+  if (bytes >= 1000) return fmt::format("{:.1f} kB", value / 1e3);
+  return fmt::format("{} B", bytes);
+}
+
+// What a finished image prints, if anything: errors always, the rest with --verbose or in a
+// dry run (where the plan is the point).
+void PrintRecord(const pipeline::ImageRecord& record, const ConvertFlags& flags,
+                 ProgressDisplay& progress) {
+  using pipeline::ImageStatus;
+  if (record.failed()) {
+    progress.Print(stderr, fmt::format("pixflow: {} failed: {}", record.stage, record.error));
+    return;
+  }
+  if (!flags.verbose && !flags.dry_run) return;
+  for (const pipeline::OutputRecord& output : record.outputs) {
+    std::string line;
+    if (output.existed) {
+      line = fmt::format("{}: {} exists, skipped", record.input, output.path);
+    } else if (record.status == ImageStatus::kPlanned) {
+      line = fmt::format("{} -> {} ({}x{})", record.input, output.path, output.width,
+                         output.height);
+    } else {
+      line = fmt::format("{} -> {} ({}x{}, {} bytes, {:.0f} ms)", record.input, output.path,
+                         output.width, output.height, output.bytes, record.ms.total());
+    }
+    progress.Print(stdout, line);
+  }
+}
+
+void PrintSummary(const pipeline::RunSummary& summary, const ConvertFlags& flags) {
+  const pipeline::RunTotals& t = summary.totals;
+  if (flags.dry_run) {
+    fmt::print(stderr, "pixflow: dry run: {} images would be converted, {} skipped, {} failed\n",
+               t.planned, t.skipped, t.failed);
+    return;
+  }
+  std::string line = fmt::format("pixflow: {} converted, {} skipped, {} failed", t.converted,
+                                 t.skipped, t.failed);
+  if (summary.not_started > 0) line += fmt::format(", {} not started", summary.not_started);
+  line += fmt::format(" in {:.2f} s ({:.1f} images/s, {:.1f} MP/s; {} read, {} written)",
+                      summary.wall_seconds,
+                      static_cast<double>(t.converted) / std::max(summary.wall_seconds, 1e-9),
+                      t.input_megapixels / std::max(summary.wall_seconds, 1e-9),
+                      Bytes(t.bytes_read), Bytes(t.bytes_written));
+  if (!flags.report.empty()) line += "; report: " + flags.report;
+  fmt::print(stderr, "{}\n", line);
+}
+
+int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<pipeline::ConvertSettings> settings = MakeConvertSettings(app, flags);
+  if (!settings.ok()) return UsageError(settings.status().message());
+  if (Status ready = PrepareOutputFolder(settings->output_folder, flags.dry_run); !ready.ok()) {
+    return UsageError(ready.message());
+  }
+  io::WalkOptions walk_options;
+  walk_options.include_hidden = flags.hidden;
+  walk_options.output_folder = settings->output_folder;
+  const std::vector<fs::path> inputs(flags.inputs.begin(), flags.inputs.end());
+  Result<io::WalkResult> walk = io::WalkInputs(inputs, walk_options);
+  if (!walk.ok()) return UsageError(walk.status().message());
+  for (const Status& problem : walk->problems) fmt::print(stderr, "pixflow: {}\n", problem.message());
+  Result<std::vector<pipeline::ConvertJob>> jobs = pipeline::PlanConvertJobs(walk->files, *settings);
+  if (!jobs.ok()) return UsageError(jobs.status().message());
+
+  std::optional<pipeline::ReportWriter> report;
+  if (!flags.report.empty()) {
+    Result<pipeline::ReportWriter> opened = pipeline::ReportWriter::Open(flags.report);
+    if (!opened.ok()) return UsageError(opened.status().message());
+    report.emplace(std::move(*opened));
+  }
+
+  const pipeline::ThreadedExecutor executor({flags.jobs, flags.io_threads, flags.max_in_flight});
+  if (flags.verbose) {
+    const pipeline::ExecutorOptions& options = executor.options();
+    fmt::print(stderr,
+               "pixflow: {} images ({} non-image files skipped); {} compute threads, {} I/O "
+               "threads, at most {} images in flight\n",
+               jobs->size(), walk->skipped_not_image, options.compute_threads,
+               options.io_threads, options.max_in_flight);
+  }
+
+  pipeline::RunSummary summary;
+  summary.walk_problems = walk->problems.size();
+  ProgressDisplay progress(ChooseProgressStyle(flags.progress, flags.quiet), jobs->size());
+  Status report_status = Status::Ok();
+  const pipeline::ImageConverter converter(*settings, *walk);
+  pipeline::ConvertRunner runner(converter, *jobs, [&](pipeline::ImageRecord&& record) {
+    summary.totals.Add(record);
+    if (report && report_status.ok()) report_status = report->Add(record);
+    PrintRecord(record, flags, progress);
+    progress.Update(summary.totals);
+  });
+  const InterruptScope interrupt;
+  const pipeline::ExecutorReport ran = executor.Run(jobs->size(), runner, &interrupt.requested());
+  progress.Finish();
+
+  summary.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.compute_threads = ran.compute_threads;
+  summary.io_threads = ran.io_threads;
+  summary.max_in_flight = ran.max_in_flight;
+  summary.peak_in_flight = ran.peak_in_flight;
+  summary.not_started = jobs->size() - ran.started;
+  summary.interrupted = interrupt.signal() != 0;
+  summary.peak_rss_kib = PeakRssKib();
+  summary.exit_code = summary.interrupted ? interrupt.exit_code()
+                      : summary.totals.failed > 0 || summary.walk_problems > 0 ? kExitSomeFailed
+                                                                               : kExitOk;
+  if (report && report_status.ok()) report_status = report->Close(summary);
+  if (!flags.quiet) PrintSummary(summary, flags);
+  if (!report_status.ok()) {
+    fmt::print(stderr, "pixflow: {}\n", report_status.message());
+    if (summary.exit_code == kExitOk) summary.exit_code = kExitSomeFailed;
+  }
+  return summary.exit_code;
+}
+
+}  // namespace
+
+Command AddConvertCommand(CLI::App& parent) {
+  auto flags = std::make_shared<ConvertFlags>();
+  CLI::App* app = parent.add_subcommand(
+      "convert",
+      "Convert images and folders of images: decode, apply the ops in order, encode, write "
+      "atomically; one bad image never stops the batch");
+  AddConvertFlags(*app, *flags);
+  return {app, [app, flags] { return RunConvert(*app, *flags); }};
+}
+
+}  // namespace pixflow::cli

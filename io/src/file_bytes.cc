@@ -1,0 +1,67 @@
+#include "pixflow/io/file_bytes.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace pixflow::io {
+namespace {
+
+Status ReadError(const std::filesystem::path& path, const char* what) {
+  std::string message = path.string();
+  message.append(": ").append(what).append(": ").append(std::strerror(errno));
+  return Status(StatusCode::kIoError, std::move(message));
+}
+
+// Closes the descriptor on every path out.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::vector<uint8_t>> ReadFileBytes(const std::filesystem::path& path, uint64_t max_bytes) {
+  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) return ReadError(path, "cannot open");
+  struct stat st {};
+  if (::fstat(file.get(), &st) != 0) return ReadError(path, "cannot stat");
+  if (!S_ISREG(st.st_mode)) {
+    return Status(StatusCode::kIoError, path.string() + ": not a regular file");
+  }
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (max_bytes != 0 && size > max_bytes) {
+    return Status(StatusCode::kLimitExceeded, path.string() + ": " + std::to_string(size) +
+                                                  " bytes, over the limit of " +
+                                                  std::to_string(max_bytes));
+  }
+  std::vector<uint8_t> bytes(size);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t got = ::read(file.get(), bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return ReadError(path, "read failed");
+    if (got == 0) {
+      // The file shrank while being read (another program rewriting it): what was read is not
+      // the file it said it was.
+      return Status(StatusCode::kIoError, path.string() + ": file shrank while being read");
+    }
+    done += static_cast<size_t>(got);
+  }
+  return bytes;
+}
+
+}  // namespace pixflow::io

@@ -1,0 +1,121 @@
+// `pixflow convert` as a pipeline definition: the job list, and the stages one image goes
+// through (read bytes -> decode -> filter chain -> fan-out -> encode -> write). Both executors
+// run these same stages: the threaded one through ConvertRunner, the process one by calling
+// ImageConverter::Convert in each worker, so their outputs are byte-identical.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pixflow/filters/status.h"
+#include "pixflow/io/decoder.h"
+#include "pixflow/io/encoder.h"
+#include "pixflow/io/name_template.h"
+#include "pixflow/io/walker.h"
+#include "pixflow/pipeline/image_record.h"
+#include "pixflow/pipeline/ops.h"
+#include "pixflow/pipeline/threaded_executor.h"
+
+namespace pixflow::pipeline {
+
+// One output per image: the ops applied after the shared ones, its format and its file name.
+// A run without --variant has exactly one, with an empty label and no ops of its own.
+struct Variant {
+  std::string label;  // {variant} in the name template
+  OpList ops;
+  io::EncodeSpec format;
+  io::NameTemplate name;
+};
+
+struct ConvertSettings {
+  std::filesystem::path output_folder;
+  OpList ops;                     // applied once per image, before the fan-out
+  std::vector<Variant> variants;  // at least one
+  // Orientation, --fail-on, limits and metadata. The shrink-on-load target is chosen per image.
+  io::DecodeOptions decode;
+  bool overwrite = false;  // false: --skip-existing
+  bool dry_run = false;    // plan every output from the headers; decode and write nothing
+  // Split each image's filters across the compute threads too, so a few huge images still use
+  // every core. Off only to compare strategies in `pixflow bench`.
+  bool parallel_filters = true;
+};
+
+struct ConvertJob {
+  io::InputFile input;
+  // The output path of each variant, when names do not depend on the decoded size; else empty
+  // (they are rendered after decoding).
+  std::vector<std::filesystem::path> outputs;
+};
+
+// The job list for `files`. Two inputs (or two variants) that would write the same output are
+// an error naming both, found here before anything runs, not a race at write time.
+Result<std::vector<ConvertJob>> PlanConvertJobs(std::span<const io::InputFile> files,
+                                                const ConvertSettings& settings);
+
+// One image on its way through the stages.
+struct JobWork {
+  std::vector<uint8_t> bytes;           // the input file, after Read
+  std::vector<std::vector<uint8_t>> encoded;  // one per record.outputs, after Compute
+  ImageRecord record;
+};
+
+// The stages of converting one image. Read and Write block on the file system; Compute is CPU
+// work (it may run the filters in parallel in the caller's TBB arena). Each stage does nothing
+// for an image that already failed or was skipped. Thread-safe: stages of different images run
+// at once.
+class ImageConverter {
+ public:
+  // `walk` lists the inputs, so that writing over one of them is refused.
+  ImageConverter(const ConvertSettings& settings, const io::WalkResult& walk);
+
+  void Read(const ConvertJob& job, JobWork& work) const;
+  void Compute(const ConvertJob& job, JobWork& work) const;
+  void Write(JobWork& work) const;
+  // All three in order, for one image (the process executor's worker).
+  ImageRecord Convert(const ConvertJob& job) const;
+
+  const ConvertSettings& settings() const { return settings_; }
+
+ private:
+  bool AllOutputsExist(const ConvertJob& job) const;
+  Status PlanOutputs(const ConvertJob& job, Size displayed, JobWork& work) const;
+  void DecodeAndEncode(JobWork& work) const;
+  Status WriteOutput(const OutputRecord& output, std::span<const uint8_t> bytes) const;
+
+  const ConvertSettings& settings_;
+  const io::WalkResult& walk_;
+  // Outputs written in this run, when names are rendered after decoding: a second image
+  // rendering the same name fails instead of replacing the first one's output.
+  mutable std::mutex claimed_mutex_;
+  mutable std::set<std::filesystem::path> claimed_;
+};
+
+// Adapts the stages to the ThreadedExecutor. Each record goes to `sink` when its image is
+// finished: serially, in finish order, so the sink needs no lock.
+class ConvertRunner final : public JobRunner {
+ public:
+  using Sink = std::function<void(ImageRecord&&)>;
+  ConvertRunner(const ImageConverter& converter, std::span<const ConvertJob> jobs, Sink sink);
+
+  void Read(size_t job) override;
+  void Compute(size_t job) override;
+  void Write(size_t job) override;
+  void Finish(size_t job) override;
+
+ private:
+  const ImageConverter& converter_;
+  std::span<const ConvertJob> jobs_;
+  Sink sink_;
+  // One slot per job; only jobs in flight hold anything, so memory follows the in-flight bound.
+  std::vector<std::unique_ptr<JobWork>> work_;
+};
+
+}  // namespace pixflow::pipeline

@@ -1,0 +1,338 @@
+#include "pixflow/pipeline/convert.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <system_error>
+#include <utility>
+
+#include "pixflow/filters/chain.h"
+#include "pixflow/io/atomic_file_writer.h"
+#include "pixflow/io/file_bytes.h"
+#include "pixflow/io/image_info.h"
+
+namespace pixflow::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Milliseconds since construction.
+class Stopwatch {
+ public:
+  double Ms() const {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start_ = Clock::now();
+};
+
+bool NamesDependOnSize(const ConvertSettings& settings) {
+  return std::any_of(settings.variants.begin(), settings.variants.end(),
+                     [](const Variant& v) { return v.name.uses_size(); });
+}
+
+// `--name` renders relative to the output folder; {ext} is the format's file suffix.
+Result<fs::path> OutputPath(const ConvertSettings& settings, const Variant& variant,
+                            const io::InputFile& input, Size size) {
+  PIXFLOW_ASSIGN_OR_RETURN(std::string suffix, io::SuffixForFormat(variant.format.format));
+  io::NameFields fields;
+  fields.relative = input.relative;
+  fields.ext = suffix.substr(1);
+  fields.width = size.width;
+  fields.height = size.height;
+  fields.variant = variant.label;
+  PIXFLOW_ASSIGN_OR_RETURN(fs::path name, variant.name.Render(fields));
+  return settings.output_folder / name;
+}
+
+// The size each variant's output will have, from the image's displayed size: the shared ops
+// first, then the variant's own.
+Result<std::vector<Size>> PlanSizes(const ConvertSettings& settings, Size displayed) {
+  PIXFLOW_ASSIGN_OR_RETURN(FilterChain shared, settings.ops.BuildChain(displayed));
+  PIXFLOW_ASSIGN_OR_RETURN(Size base, shared.OutputSize(displayed));
+  std::vector<Size> sizes;
+  for (const Variant& variant : settings.variants) {
+    PIXFLOW_ASSIGN_OR_RETURN(FilterChain own, variant.ops.BuildChain(base));
+    PIXFLOW_ASSIGN_OR_RETURN(Size size, own.OutputSize(base));
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+// The smallest decode that still lets every output be made exactly: what the shared ops
+// shrink to when they start with a downscale; otherwise, with no shared ops, the largest of
+// what each variant's leading downscale needs.
+Size ShrinkTarget(const ConvertSettings& settings, Size displayed) {
+  if (!settings.ops.empty()) return settings.ops.LeadingDownscale(displayed);
+  Size target{0, 0};
+  for (const Variant& variant : settings.variants) {
+    const Size need = variant.ops.LeadingDownscale(displayed);
+    target.width = std::max(target.width, need.width);
+    target.height = std::max(target.height, need.height);
+  }
+  return target;
+}
+
+Status Internal(const std::string& input, const std::string& what) {
+  return Status(StatusCode::kInternal, input + ": " + what);
+}
+
+}  // namespace
+
+Result<std::vector<ConvertJob>> PlanConvertJobs(std::span<const io::InputFile> files,
+                                                const ConvertSettings& settings) {
+  if (settings.variants.empty()) return InvalidArgument("convert: no output variant");
+  std::vector<ConvertJob> jobs;
+  jobs.reserve(files.size());
+  const bool late_names = NamesDependOnSize(settings);
+  // Every output path so far, and which input (and variant) claimed it.
+  std::map<fs::path, std::pair<size_t, size_t>> owners;
+  for (const io::InputFile& file : files) {
+    ConvertJob job{file, {}};
+    for (size_t v = 0; !late_names && v < settings.variants.size(); ++v) {
+      PIXFLOW_ASSIGN_OR_RETURN(fs::path path,
+                               OutputPath(settings, settings.variants[v], file, Size{0, 0}));
+      const auto [it, inserted] = owners.emplace(path, std::make_pair(jobs.size(), v));
+      if (!inserted) {
+        const ConvertJob& first = it->second.first == jobs.size() ? job : jobs[it->second.first];
+        return InvalidArgument(first.input.path.string() + " and " + file.path.string() +
+                               " would both be written to " + path.string() +
+                               " (use --name with {ext} or {variant}, or convert them apart)");
+      }
+      job.outputs.push_back(std::move(path));
+    }
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+ImageConverter::ImageConverter(const ConvertSettings& settings, const io::WalkResult& walk)
+    : settings_(settings), walk_(walk) {}
+
+bool ImageConverter::AllOutputsExist(const ConvertJob& job) const {
+  if (settings_.overwrite || job.outputs.empty()) return false;
+  std::error_code error;
+  return std::all_of(job.outputs.begin(), job.outputs.end(),
+                     [&](const fs::path& path) { return fs::exists(path, error); });
+}
+
+void ImageConverter::Read(const ConvertJob& job, JobWork& work) const {
+  ImageRecord& record = work.record;
+  record.input = job.input.path.string();
+  record.relative = job.input.relative.string();
+  if (AllOutputsExist(job)) {
+    // Known before reading a byte: nothing to do. The outputs are listed as found.
+    record.status = ImageStatus::kSkipped;
+    for (size_t v = 0; v < job.outputs.size(); ++v) {
+      OutputRecord output;
+      output.path = job.outputs[v].string();
+      output.variant = settings_.variants[v].label;
+      output.format = settings_.variants[v].format.format;
+      output.existed = true;
+      record.outputs.push_back(std::move(output));
+    }
+    return;
+  }
+  if (settings_.dry_run) return;  // the header is read from the file in Compute
+  const Stopwatch clock;
+  Result<std::vector<uint8_t>> bytes = io::ReadFileBytes(job.input.path);
+  record.ms.read = clock.Ms();
+  if (!bytes.ok()) return record.Fail("read", bytes.status());
+  record.input_bytes = bytes->size();
+  work.bytes = std::move(*bytes);
+}
+
+Status ImageConverter::PlanOutputs(const ConvertJob& job, Size displayed, JobWork& work) const {
+  PIXFLOW_ASSIGN_OR_RETURN(std::vector<Size> sizes, PlanSizes(settings_, displayed));
+  ImageRecord& record = work.record;
+  bool all_exist = !settings_.overwrite;
+  for (size_t v = 0; v < settings_.variants.size(); ++v) {
+    const Variant& variant = settings_.variants[v];
+    OutputRecord output;
+    if (job.outputs.empty()) {
+      PIXFLOW_ASSIGN_OR_RETURN(fs::path path, OutputPath(settings_, variant, job.input, sizes[v]));
+      output.path = path.string();
+    } else {
+      output.path = job.outputs[v].string();
+    }
+    output.variant = variant.label;
+    output.format = variant.format.format;
+    output.width = sizes[v].width;
+    output.height = sizes[v].height;
+    std::error_code error;
+    output.existed = !settings_.overwrite && fs::exists(output.path, error);
+    all_exist = all_exist && output.existed;
+    record.outputs.push_back(std::move(output));
+  }
+  // Names rendered from the size: only now is it known that every output is already there.
+  if (all_exist) record.status = ImageStatus::kSkipped;
+  return Status::Ok();
+}
+
+void ImageConverter::Compute(const ConvertJob& job, JobWork& work) const {
+  ImageRecord& record = work.record;
+  if (record.failed() || record.status == ImageStatus::kSkipped) return;
+  const Stopwatch header_clock;
+  Result<io::ImageInfo> info =
+      settings_.dry_run ? io::ReadInfo(job.input.path, settings_.decode.limits)
+                        : io::ReadInfo(work.bytes, record.input, settings_.decode.limits);
+  if (info.ok()) info = [&]() -> Result<io::ImageInfo> {
+    PIXFLOW_RETURN_IF_ERROR(io::CheckLimits(*info, settings_.decode.limits, record.input));
+    return info;
+  }();
+  record.ms.decode += header_clock.Ms();
+  if (!info.ok()) return record.Fail("decode", info.status());
+  const bool upright = settings_.decode.autorotate;
+  const Size displayed{upright ? info->displayed_width() : info->width,
+                       upright ? info->displayed_height() : info->height,
+                       info->decoded_channels()};
+  record.input_format = info->format;
+  record.input_width = displayed.width;
+  record.input_height = displayed.height;
+  record.input_channels = displayed.channels;
+  if (Status planned = PlanOutputs(job, displayed, work); !planned.ok()) {
+    return record.Fail("filter", planned.WithContext(record.input));
+  }
+  if (record.status == ImageStatus::kSkipped) return;
+  if (settings_.dry_run) {
+    record.status = ImageStatus::kPlanned;
+    return;
+  }
+  DecodeAndEncode(work);
+}
+
+void ImageConverter::DecodeAndEncode(JobWork& work) const {
+  ImageRecord& record = work.record;
+  io::DecodeOptions options = settings_.decode;
+  const Size full{record.input_width, record.input_height, record.input_channels};
+  const Size target = ShrinkTarget(settings_, full);
+  if (target.width < full.width || target.height < full.height) {
+    options.min_width = target.width;
+    options.min_height = target.height;
+  }
+  Stopwatch clock;
+  Result<io::DecodedImage> decoded = io::Decode(work.bytes, record.input, options);
+  record.ms.decode += clock.Ms();
+  work.bytes = {};  // the decoded image replaces the file's bytes
+  if (!decoded.ok()) return record.Fail("decode", decoded.status());
+  record.warnings = std::move(decoded->warnings);
+  record.decoded_width = decoded->pixels.width();
+  record.decoded_height = decoded->pixels.height();
+  // The full size as displayed, with the channels the decoder actually delivered.
+  const Size displayed{record.input_width, record.input_height, decoded->pixels.channels()};
+
+  const Execution execution{settings_.parallel_filters};
+  clock = Stopwatch();
+  // Geometry resolves against the displayed full size; the first resize takes whatever size
+  // shrink-on-load delivered.
+  Result<FilterChain> shared = settings_.ops.BuildChain(displayed);
+  if (!shared.ok()) return record.Fail("filter", shared.status().WithContext(record.input));
+  Image8 shared_image;
+  if (!shared->empty()) {
+    Result<Image8> done = shared->Run(std::as_const(decoded->pixels).view(), execution);
+    if (!done.ok()) return record.Fail("filter", done.status().WithContext(record.input));
+    shared_image = std::move(*done);
+    decoded->pixels = Image8();
+  }
+  const Image8& base = shared->empty() ? decoded->pixels : shared_image;
+  const Size base_size = shared->empty() ? displayed : base.size();
+  record.ms.filter += clock.Ms();
+
+  work.encoded.resize(record.outputs.size());
+  for (size_t v = 0; v < settings_.variants.size(); ++v) {
+    const Variant& variant = settings_.variants[v];
+    OutputRecord& output = record.outputs[v];
+    if (output.existed) continue;
+    clock = Stopwatch();
+    Result<FilterChain> own = variant.ops.BuildChain(base_size);
+    if (!own.ok()) return record.Fail("filter", own.status().WithContext(record.input));
+    Image8 filtered;
+    if (!own->empty()) {
+      Result<Image8> done = own->Run(base.view(), execution);
+      if (!done.ok()) return record.Fail("filter", done.status().WithContext(record.input));
+      filtered = std::move(*done);
+    }
+    const ConstView8 pixels = own->empty() ? base.view() : std::as_const(filtered).view();
+    record.ms.filter += clock.Ms();
+    if (pixels.width() != output.width || pixels.height() != output.height) {
+      return record.Fail("filter", Internal(record.input, "made a different size than planned"));
+    }
+    clock = Stopwatch();
+    Result<std::vector<uint8_t>> bytes = io::Encode(pixels, variant.format, decoded->metadata);
+    record.ms.encode += clock.Ms();
+    if (!bytes.ok()) return record.Fail("encode", bytes.status().WithContext(record.input));
+    work.encoded[v] = std::move(*bytes);
+  }
+}
+
+Status ImageConverter::WriteOutput(const OutputRecord& output,
+                                   std::span<const uint8_t> bytes) const {
+  const fs::path path(output.path);
+  std::error_code error;
+  fs::create_directories(path.parent_path(), error);
+  if (error) {
+    return Status(StatusCode::kIoError,
+                  path.parent_path().string() + ": cannot create folder: " + error.message());
+  }
+  PIXFLOW_RETURN_IF_ERROR(io::RefuseOverwritingInput(walk_, path));
+  {
+    const std::lock_guard<std::mutex> lock(claimed_mutex_);
+    if (!claimed_.insert(path).second) {
+      return InvalidArgument(path.string() +
+                             ": another image of this run was written there (add {name} or "
+                             "{dir} to --name)");
+    }
+  }
+  using Existing = io::AtomicFileWriter::Existing;
+  return io::WriteFileAtomically(path, bytes,
+                                 settings_.overwrite ? Existing::kReplace : Existing::kKeep);
+}
+
+void ImageConverter::Write(JobWork& work) const {
+  ImageRecord& record = work.record;
+  if (record.failed() || record.status != ImageStatus::kConverted) return;
+  const Stopwatch clock;
+  for (size_t v = 0; v < record.outputs.size(); ++v) {
+    OutputRecord& output = record.outputs[v];
+    if (output.existed) continue;
+    const Status written = WriteOutput(output, work.encoded[v]);
+    if (!written.ok()) {
+      record.Fail("write", written);
+      break;
+    }
+    output.bytes = work.encoded[v].size();
+    work.encoded[v] = {};
+  }
+  record.ms.write = clock.Ms();
+  work.encoded.clear();
+}
+
+ImageRecord ImageConverter::Convert(const ConvertJob& job) const {
+  JobWork work;
+  Read(job, work);
+  Compute(job, work);
+  Write(work);
+  return std::move(work.record);
+}
+
+ConvertRunner::ConvertRunner(const ImageConverter& converter, std::span<const ConvertJob> jobs,
+                             Sink sink)
+    : converter_(converter), jobs_(jobs), sink_(std::move(sink)), work_(jobs.size()) {}
+
+void ConvertRunner::Read(size_t job) {
+  work_[job] = std::make_unique<JobWork>();
+  converter_.Read(jobs_[job], *work_[job]);
+}
+
+void ConvertRunner::Compute(size_t job) { converter_.Compute(jobs_[job], *work_[job]); }
+
+void ConvertRunner::Write(size_t job) { converter_.Write(*work_[job]); }
+
+void ConvertRunner::Finish(size_t job) {
+  std::unique_ptr<JobWork> work = std::move(work_[job]);
+  sink_(std::move(work->record));
+}
+
+}  // namespace pixflow::pipeline
