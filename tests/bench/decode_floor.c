@@ -2,11 +2,14 @@
 // cores, with nothing else done? A thumbnailer that decodes through libjpeg-turbo cannot beat
 // this, so its wall time divided into this one says how much of the budget goes elsewhere.
 //
-//   decode_floor [-j THREADS] [-s M/N] [-t SECONDS] FILE.jpg...
+//   decode_floor [-j THREADS] [-s M/N | -w WIDTH] [-t SECONDS] FILE.jpg...
 //
 // Files are read into memory first; each thread has its own tjhandle and takes whole files
 // from a shared counter, decoding them to RGB at the scale M/N (as tjbench -scale M/N does, and
-// with its defaults: accurate integer DCT, fancy upsampling). Passes over all the files repeat
+// with its defaults: accurate integer DCT, fancy upsampling). -w WIDTH picks the scale per file
+// instead: the smallest of 1/8, 1/4, 1/2, 1/1 that still gives WIDTH pixels or more across, the
+// shrink-on-load rule of pixflow and sharp for a WIDTH-wide thumbnail (vipsthumbnail 8.14
+// leaves another factor of two: its rule is -w 2*WIDTH). Passes over all the files repeat
 // until SECONDS have gone by (default 3); the median pass is reported, as seconds per pass and
 // megapixels of *input* per second, so it compares directly with a thumbnailer's wall time on
 // the same folder, and as CPU seconds per pass, which other processes' load hardly changes.
@@ -22,11 +25,13 @@ typedef struct {
   unsigned char* bytes;
   unsigned long size;
   int width, height;
+  tjscalingfactor scale;
 } Jpeg;
 
 static Jpeg* jpegs;
 static int jpeg_count;
 static tjscalingfactor scale = {1, 1};
+static int min_width = 0;  // 0: use scale for every file
 static atomic_int next_jpeg;
 static atomic_int failures;
 
@@ -50,8 +55,8 @@ static void* DecodeWorker(void* unused) {
   size_t capacity = 0;
   for (int i; (i = atomic_fetch_add(&next_jpeg, 1)) < jpeg_count;) {
     const Jpeg* jpeg = &jpegs[i];
-    int width = TJSCALED(jpeg->width, scale);
-    int height = TJSCALED(jpeg->height, scale);
+    int width = TJSCALED(jpeg->width, jpeg->scale);
+    int height = TJSCALED(jpeg->height, jpeg->scale);
     size_t needed = (size_t)width * (size_t)height * 3;
     if (needed > capacity) {
       free(pixels);
@@ -83,6 +88,8 @@ int main(int argc, char** argv) {
       threads = atoi(argv[arg + 1]);
     } else if (strcmp(argv[arg], "-s") == 0) {
       if (sscanf(argv[arg + 1], "%d/%d", &scale.num, &scale.denom) != 2) break;
+    } else if (strcmp(argv[arg], "-w") == 0) {
+      min_width = atoi(argv[arg + 1]);
     } else if (strcmp(argv[arg], "-t") == 0) {
       seconds = atof(argv[arg + 1]);
     } else {
@@ -90,7 +97,7 @@ int main(int argc, char** argv) {
     }
   }
   if (arg >= argc || threads < 1 || scale.num < 1 || scale.denom < 1) {
-    fprintf(stderr, "usage: decode_floor [-j THREADS] [-s M/N] [-t SECONDS] FILE.jpg...\n");
+    fprintf(stderr, "usage: decode_floor [-j THREADS] [-s M/N | -w WIDTH] [-t SECONDS] FILE.jpg...\n");
     return 2;
   }
 
@@ -116,6 +123,17 @@ int main(int argc, char** argv) {
       return 1;
     }
     fclose(file);
+    jpegs[i].scale = scale;
+    if (min_width > 0) {
+      jpegs[i].scale = (tjscalingfactor){1, 1};
+      for (int denom = 8; denom > 1; denom /= 2) {
+        tjscalingfactor candidate = {1, denom};
+        if (TJSCALED(jpegs[i].width, candidate) >= min_width) {
+          jpegs[i].scale = candidate;
+          break;
+        }
+      }
+    }
     megapixels += (double)jpegs[i].width * jpegs[i].height / 1e6;
   }
   tjDestroy(header_reader);
@@ -140,9 +158,15 @@ int main(int argc, char** argv) {
   qsort(pass_seconds, (size_t)passes, sizeof(double), CompareDoubles);
   qsort(pass_cpu_seconds, (size_t)passes, sizeof(double), CompareDoubles);
   double median = pass_seconds[passes / 2];
-  printf("files %d input_mp %.2f scale %d/%d threads %d passes %d seconds %.4f mp_per_s %.1f "
+  char scale_text[32];
+  if (min_width > 0) {
+    snprintf(scale_text, sizeof scale_text, "w>=%d", min_width);
+  } else {
+    snprintf(scale_text, sizeof scale_text, "%d/%d", scale.num, scale.denom);
+  }
+  printf("files %d input_mp %.2f scale %s threads %d passes %d seconds %.4f mp_per_s %.1f "
          "cpu_seconds %.4f\n",
-         jpeg_count, megapixels, scale.num, scale.denom, threads, passes, median,
+         jpeg_count, megapixels, scale_text, threads, passes, median,
          megapixels / median, pass_cpu_seconds[passes / 2]);
   return 0;
 }

@@ -4,12 +4,15 @@
 //   psnr REFERENCE_DIR TEST_DIR
 //
 // Each REFERENCE_DIR/NAME.jpg is paired with TEST_DIR/NAME.jpg. Both are converted to 3-band
-// sRGB uchar (flattened on black if they have alpha) and compared over their common top-left
-// area, since thumbnailers may round a dimension differently by one pixel:
-//   PSNR = 10 log10(255^2 / mean((test - reference)^2)) over all pixels and bands.
-// Prints one "psnr NAME DB" line per image, then "summary images N mean DB min DB (NAME)
-// missing M"; the mean is of the per-image dB figures. Exits 1 if an image is missing or
-// unreadable.
+// sRGB uchar (flattened on black if they have alpha) and compared over all pixels and bands:
+//   PSNR = 10 log10(255^2 / mean((test - reference)^2)).
+// Thumbnailers may round a dimension differently (170.6 rows: libvips writes 170, others 171).
+// Comparing the common top-left area would then compare rows sampled at different heights, so
+// the test image is first resized to the reference's size (lanczos3) and its line says
+// "resized WxH".
+// Prints one "psnr NAME DB [resized WxH]" line per image, then "summary images N mean DB min DB
+// (NAME) missing M resized R"; the mean is of the per-image dB figures. Exits 1 if an image is
+// missing or unreadable.
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -33,24 +36,32 @@ static VipsImage* LoadAsSrgb(const char* path, VipsObject* scope) {
   return srgb;
 }
 
-// Returns the PSNR in dB, INFINITY for identical images, or NAN on error.
-static double Psnr(const char* reference_path, const char* test_path) {
+// Returns the PSNR in dB, INFINITY for identical images, or NAN on error; sets *resized when
+// the test image had to be resized to the reference's size.
+static double Psnr(const char* reference_path, const char* test_path, int* resized) {
   VipsObject* scope = VIPS_OBJECT(vips_image_new());
   double psnr = NAN;
   VipsImage* reference = LoadAsSrgb(reference_path, scope);
   VipsImage* test = LoadAsSrgb(test_path, scope);
-  VipsImage *a, *b, *diff, *square;
+  VipsImage *diff, *square;
   double mse;
-  if (reference != NULL && test != NULL) {
-    int width = VIPS_MIN(reference->Xsize, test->Xsize);
-    int height = VIPS_MIN(reference->Ysize, test->Ysize);
-    if (vips_crop(reference, &a, 0, 0, width, height, NULL) == 0 &&
-        (vips_object_local(scope, a), vips_crop(test, &b, 0, 0, width, height, NULL) == 0) &&
-        (vips_object_local(scope, b), vips_subtract(b, a, &diff, NULL) == 0) &&
-        (vips_object_local(scope, diff), vips_multiply(diff, diff, &square, NULL) == 0) &&
-        (vips_object_local(scope, square), vips_avg(square, &mse, NULL) == 0)) {
-      psnr = mse == 0 ? INFINITY : 10 * log10(255.0 * 255.0 / mse);
+  *resized = test != NULL && reference != NULL &&
+             (test->Xsize != reference->Xsize || test->Ysize != reference->Ysize);
+  if (*resized) {
+    VipsImage* scaled;
+    if (vips_resize(test, &scaled, (double)reference->Xsize / test->Xsize, "vscale",
+                    (double)reference->Ysize / test->Ysize, NULL) != 0) {
+      test = NULL;
+    } else {
+      vips_object_local(scope, scaled);
+      test = scaled;
     }
+  }
+  if (reference != NULL && test != NULL && test->Xsize == reference->Xsize &&
+      test->Ysize == reference->Ysize && vips_subtract(test, reference, &diff, NULL) == 0 &&
+      (vips_object_local(scope, diff), vips_multiply(diff, diff, &square, NULL) == 0) &&
+      (vips_object_local(scope, square), vips_avg(square, &mse, NULL) == 0)) {
+    psnr = mse == 0 ? INFINITY : 10 * log10(255.0 * 255.0 / mse);
   }
   g_object_unref(scope);
   if (isnan(psnr)) fprintf(stderr, "psnr: %s: %s", test_path, vips_error_buffer());
@@ -87,15 +98,23 @@ int main(int argc, char** argv) {
 
   double sum = 0, min = INFINITY;
   const char* min_name = "-";
-  int scored = 0, missing = 0;
+  int scored = 0, missing = 0, resized_count = 0;
   for (int i = 0; i < count; ++i) {
     char* reference = g_build_filename(argv[1], names[i], NULL);
     char* test = g_build_filename(argv[2], names[i], NULL);
-    double psnr = Psnr(reference, test);
+    int resized;
+    double psnr = Psnr(reference, test, &resized);
     if (isnan(psnr)) {
       ++missing;
     } else {
-      printf("psnr %s %.2f\n", names[i], psnr);
+      printf("psnr %s %.2f", names[i], psnr);
+      if (resized) {
+        ++resized_count;
+        VipsImage* original = vips_image_new_from_file(test, NULL);
+        printf(" resized %dx%d", original->Xsize, original->Ysize);
+        g_object_unref(original);
+      }
+      printf("\n");
       // An identical image would make the mean infinite; cap it at a lossless-looking 99 dB.
       double capped = isinf(psnr) ? 99 : psnr;
       sum += capped;
@@ -108,7 +127,8 @@ int main(int argc, char** argv) {
     g_free(reference);
     g_free(test);
   }
-  printf("summary images %d mean %.2f min %.2f (%s) missing %d\n", scored,
-         scored > 0 ? sum / scored : 0.0, scored > 0 ? min : 0.0, min_name, missing);
+  printf("summary images %d mean %.2f min %.2f (%s) missing %d resized %d\n", scored,
+         scored > 0 ? sum / scored : 0.0, scored > 0 ? min : 0.0, min_name, missing,
+         resized_count);
   return missing == 0 && scored > 0 ? 0 : 1;
 }
