@@ -30,7 +30,7 @@
 # Timing: the tools of a group run in interleaved rounds (a warm-up round, then timed ones),
 # each into an emptied folder, so a change of load hits every tool alike. Per run, GNU time
 # gives wall time, CPU time and peak RSS; the reported figure is the run of median wall time.
-# Load: before each run the script waits (up to a minute) for the machine to be idle, and
+# Load: before each run the script waits (up to 10 s) for the machine to be idle, and
 # /proc/stat says how much CPU other processes took during the run; runs where that exceeds
 # PIXFLOW_BENCH_MAX_FOREIGN are repeated (up to 3 times as many rounds), and the report says
 # how many runs were clean.
@@ -96,9 +96,9 @@ mkdir -p "$work"
 cpu_jiffies() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 
 # Waits until other processes use under max_foreign of the machine over half a second, for at
-# most a minute.
+# most 10 s (a build next door can keep a machine busy for an hour).
 wait_idle() {
-  local deadline=$((SECONDS + 60)) b0 t0 b1 t1
+  local deadline=$((SECONDS + 10)) b0 t0 b1 t1
   while ((SECONDS < deadline)); do
     read -r b0 t0 < <(cpu_jiffies)
     sleep 0.5
