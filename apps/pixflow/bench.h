@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -88,6 +89,8 @@ struct Sample {
   size_t images = 0;  // converted
   size_t failed = 0;
   double megapixels = 0;
+  // Per-image latency, start-up and time outside the stages come from the records' start and
+  // finish times; NaN when the report has none (kNotMeasured).
   double latency_p50_ms = 0;
   double latency_p95_ms = 0;
   double latency_max_ms = 0;
@@ -100,6 +103,10 @@ struct Sample {
   double images_per_s() const { return wall_s > 0 ? static_cast<double>(images) / wall_s : 0; }
   double megapixels_per_s() const { return wall_s > 0 ? megapixels / wall_s : 0; }
 };
+
+inline constexpr double kNotMeasured = std::numeric_limits<double>::quiet_NaN();
+// "n/a" for kNotMeasured, else the value with `decimals` decimals.
+std::string Shown(double value, int decimals);
 
 // What a configuration's outputs were: decoded, each output's size and a hash of its pixels.
 struct OutputCheck {

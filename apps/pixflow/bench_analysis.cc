@@ -82,51 +82,60 @@ std::string CompareStrategies(const BenchRun& run, const std::string& workload,
                      : "");
 }
 
+// The median of the measured values (NaN left out); NaN when there are none.
+double MedianOfMeasured(std::vector<double> values) {
+  std::erase_if(values, [](double v) { return std::isnan(v); });
+  if (values.empty()) return kNotMeasured;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 std::string ProcessCost(const BenchRun& run) {
-  std::string text;
-  std::vector<double> per_worker, extra_startup, overhead_p, overhead_t;
-  Points rss_vs_workers;
-  for (const ConfigResult& r : run.results) {
-    if (r.peer || !r.usable()) continue;
-    if (r.config.strategy == "processes") {
+  std::vector<double> per_worker, extra_startup, overhead_p, overhead_t, rss_slopes;
+  for (const Workload& w : run.workloads) {
+    Points rss_vs_workers;
+    for (const ConfigResult& r : run.results) {
+      if (r.peer || !r.usable() || r.config.workload != w.name) continue;
+      if (r.config.strategy == "threads") overhead_t.push_back(r.median.overhead_ms);
+      if (r.config.strategy != "processes") continue;
       per_worker.push_back(r.median.worker_rss_mib);
       rss_vs_workers.emplace_back(r.config.workers, r.median.peak_rss_mib);
       overhead_p.push_back(r.median.overhead_ms);
       // Start-up against threads at the same count on the same workload.
       for (const ConfigResult& t : run.results) {
         if (!t.peer && t.usable() && t.config.strategy == "threads" && t.config.io_threads == 0 &&
-            t.config.workload == r.config.workload &&
-            t.config.parallelism() == r.config.parallelism()) {
+            t.config.workload == w.name && t.config.parallelism() == r.config.parallelism()) {
           extra_startup.push_back(r.median.startup_ms - t.median.startup_ms);
         }
       }
-    } else if (r.config.strategy == "threads") {
-      overhead_t.push_back(r.median.overhead_ms);
     }
+    if (rss_vs_workers.size() >= 2) rss_slopes.push_back(Slope(rss_vs_workers));
   }
   if (per_worker.empty()) {
     return "- **What a process costs**: not answered: no usable `processes` configuration ran.\n";
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  };
-  text.append(fmt::format(
+  std::string text = fmt::format(
       "- **What a process costs**: a single-threaded worker peaks at {:.0f} MiB (median over the "
-      "process configurations); peak RSS of all processes together grows by {:.0f} MiB per "
-      "added worker (least-squares slope over every workload). ",
-      median(per_worker), Slope(rss_vs_workers)));
-  if (!extra_startup.empty()) {
-    text.append(fmt::format(
-        "Start-up to the first finished image is {:+.0f} ms against threads at the same count "
-        "(median). ",
-        median(extra_startup)));
+      "process configurations)",
+      MedianOfMeasured(per_worker));
+  if (!rss_slopes.empty()) {
+    text.append(
+        fmt::format("; peak RSS of all processes together grows by {:.0f} MiB per added "
+                    "worker (least-squares slope per workload, median)",
+                    MedianOfMeasured(rss_slopes)));
   }
-  text.append(fmt::format(
-      "Time an image spends outside its stages (hand-off to a worker and back, queueing) is "
-      "{:.1f} ms per image with processes against {:.1f} ms with threads (medians).\n",
-      median(overhead_p), median(overhead_t)));
-  return text;
+  const double startup = MedianOfMeasured(extra_startup);
+  const double outside_p = MedianOfMeasured(overhead_p), outside_t = MedianOfMeasured(overhead_t);
+  if (std::isnan(startup) || std::isnan(outside_p)) {
+    return text.append(
+        ". Start-up and hand-off time per image: not measured (the process "
+        "mode's report records carry no start and finish times).\n");
+  }
+  return text.append(fmt::format(
+      ". Start-up to the first finished image is {:+.0f} ms against threads at the same count "
+      "(median). Time an image spends outside its stages (hand-off to a worker and back, "
+      "queueing) is {:.1f} ms per image with processes against {} ms with threads (medians).\n",
+      startup, outside_p, Shown(outside_t, 1)));
 }
 
 std::string Scaling(const BenchRun& run) {
@@ -208,13 +217,14 @@ std::string ResultsTable(const BenchRun& run, const Workload& w) {
                           Ratio(best->median.images_per_s(), m.images_per_s()));
     }
     table.append(fmt::format(
-        "| {} | {} | {:.2f} | {:.1f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {} | {:.0f} | "
-        "{:.1f} | {:.1f} | {:.1f} | {:.0f}% | {} |\n",
-        r.peer ? r.config.strategy : r.config.Label(), r.config.parallelism(), m.images_per_s(),
-        m.megapixels_per_s(), m.latency_p50_ms, m.latency_p95_ms, m.latency_max_ms,
-        m.wall_s > 0 ? 100 * m.cpu_s / m.wall_s / run.machine.cores : 0, m.peak_rss_mib,
-        m.worker_rss_mib > 0 ? fmt::format("{:.0f}", m.worker_rss_mib) : "-", m.startup_ms,
-        m.overhead_ms, static_cast<double>(m.bytes_read) / 1e6,
+        "| {} | {} | {:.2f} | {:.1f} | {} | {} | {} | {:.0f} | {:.0f} | {} | {} | {} | {:.1f} | "
+        "{:.1f} | {:.0f}% | {} |\n",
+        r.peer ? r.config.strategy : r.config.Label(),
+        r.peer ? std::string("-") : std::to_string(r.config.parallelism()), m.images_per_s(),
+        m.megapixels_per_s(), Shown(m.latency_p50_ms, 0), Shown(m.latency_p95_ms, 0),
+        Shown(m.latency_max_ms, 0), m.wall_s > 0 ? 100 * m.cpu_s / m.wall_s / run.machine.cores : 0,
+        m.peak_rss_mib, m.worker_rss_mib > 0 ? fmt::format("{:.0f}", m.worker_rss_mib) : "-",
+        Shown(m.startup_ms, 0), Shown(m.overhead_ms, 1), static_cast<double>(m.bytes_read) / 1e6,
         static_cast<double>(m.bytes_written) / 1e6, 100 * r.spread(), check));
   }
   return table;
@@ -255,7 +265,8 @@ std::string MarkdownReport(const BenchRun& run) {
                         run.corpus));
   md.append(fmt::format(
       "- Method: each configuration is a child `pixflow convert`, timed from spawn to exit; "
-      "medians of {} runs after one warm-up run per workload, runs interleaved round-robin; "
+      "medians of {} run(s) per configuration after one warm-up run per workload, runs interleaved "
+      "round-robin; "
       "every configuration's outputs are decoded and their pixels hashed, and one that differs "
       "from the first configuration's is excluded. CPU % is user+sys / wall / cores; peak RSS "
       "sums every process (supervisor and workers); start-up is spawn to the first finished "

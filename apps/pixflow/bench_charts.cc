@@ -142,12 +142,11 @@ std::string DrawPanel(const Panel& panel, const Metric& metric,
     svg.append(markers);
   }
   for (const auto& [name, v] : panel.peers) {
-    svg.append(
-        fmt::format("<line class=\"peer\" data-peer=\"{0}\" x1=\"{1}\" x2=\"{2}\" "
-                    "y1=\"{3:.1f}\" y2=\"{3:.1f}\" stroke=\"#555\" stroke-dasharray=\"6 4\"/>"
-                    "<text x=\"{2}\" y=\"{4:.1f}\" text-anchor=\"end\" fill=\"#555\">{0} "
-                    "({5:.1f})</text>\n",
-                    Escape(name), x0 + kLeft, x0 + kLeft + w, py(v), py(v) - 4, v));
+    svg.append(fmt::format(
+        "<line class=\"peer\" data-peer=\"{0}\" x1=\"{1}\" x2=\"{2}\" y1=\"{3:.1f}\" "
+        "y2=\"{3:.1f}\" stroke=\"#555\" stroke-dasharray=\"6 4\"/><text x=\"{4}\" y=\"{5:.1f}\" "
+        "fill=\"#555\">{0} ({6:.1f})</text>\n",
+        Escape(name), x0 + kLeft, x0 + kLeft + w, py(v), x0 + kLeft + 6, py(v) - 4, v));
   }
   return svg.append("</g>\n");
 }

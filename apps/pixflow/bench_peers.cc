@@ -109,6 +109,9 @@ Result<Sample> RunPeer(const Peer& peer, const Workload& workload, const RunSett
   const std::vector<fs::path> files = InputFiles(workload);
   const fs::path log = run.scratch / "peer.log";
   Sample sample;
+  // A peer says nothing about single images.
+  sample.latency_p50_ms = sample.latency_p95_ms = sample.latency_max_ms = kNotMeasured;
+  sample.startup_ms = sample.overhead_ms = kNotMeasured;
   for (const std::vector<std::string>& args : Commands(peer, files, out)) {
     PIXFLOW_ASSIGN_OR_RETURN(const ChildExit exit, RunChild(args, log, false));
     if (exit.code != 0) {

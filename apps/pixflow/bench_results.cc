@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -18,8 +19,10 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// The median of the measured values (NaN ones left out); kNotMeasured when none was.
 double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
+  std::erase_if(values, [](double v) { return std::isnan(v); });
+  if (values.empty()) return kNotMeasured;
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
@@ -135,15 +138,18 @@ Status WriteCsv(const BenchRun& run, const fs::path& path) {
   for (const ConfigResult& r : run.results) {
     const Config& c = r.config;
     const Sample& m = r.median;
+    // Not measured is an empty field.
+    auto measured = [](double v, int decimals) { return std::isnan(v) ? "" : Shown(v, decimals); };
     csv.append(fmt::format(
-        "{},{},{},{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{:.1f},{},{:.3f},{:.3f},{:.2f},{:.2f},"
-        "{:.2f},{:.3f},{:.1f},{:.1f},{:.1f},{:.2f},{},{},{},{:016x},{}\n",
+        "{},{},{},{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{:.1f},{},{:.3f},{:.3f},{},{},{},{:.3f},"
+        "{:.1f},{:.1f},{},{},{},{},{},{:016x},{}\n",
         c.workload, r.peer ? "peer" : "pixflow", c.strategy, CsvField(c.Label()), c.parallelism(),
         c.workers, c.threads, c.io_threads, r.runs.size(), m.wall_s, r.wall_min_s, r.wall_max_s,
-        100 * r.spread(), m.images, m.images_per_s(), m.megapixels_per_s(), m.latency_p50_ms,
-        m.latency_p95_ms, m.latency_max_ms, CpuUtilisation(m, cores), m.peak_rss_mib,
-        m.worker_rss_mib, m.startup_ms, m.overhead_ms, m.bytes_read, m.bytes_written, r.check.files,
-        r.check.checksum, CsvField(r.flag)));
+        100 * r.spread(), m.images, m.images_per_s(), m.megapixels_per_s(),
+        measured(m.latency_p50_ms, 2), measured(m.latency_p95_ms, 2), measured(m.latency_max_ms, 2),
+        CpuUtilisation(m, cores), m.peak_rss_mib, m.worker_rss_mib, measured(m.startup_ms, 1),
+        measured(m.overhead_ms, 2), m.bytes_read, m.bytes_written, r.check.files, r.check.checksum,
+        CsvField(r.flag)));
   }
   return WriteText(path, csv);
 }
@@ -203,10 +209,11 @@ std::string SummaryTable(const BenchRun& run) {
         r.flag.empty() ? std::string("ok") : std::string("FLAGGED: ").append(r.flag);
     if (check.size() > 60) check.resize(60);
     table.append(fmt::format(
-        "{:<10} {:<22} {:>3} {:>9.2f} {:>7.1f} {:>8.0f} {:>8.0f} {:>6.0f} "
+        "{:<10} {:<22} {:>3} {:>9.2f} {:>7.1f} {:>8} {:>8.0f} {:>6.0f} "
         "{:>6.0f}%  {}\n",
-        r.config.workload, r.peer ? r.config.strategy : r.config.Label(), r.config.parallelism(),
-        m.images_per_s(), m.megapixels_per_s(), m.latency_p95_ms, m.peak_rss_mib,
+        r.config.workload, r.peer ? r.config.strategy : r.config.Label(),
+        r.peer ? std::string("-") : std::to_string(r.config.parallelism()), m.images_per_s(),
+        m.megapixels_per_s(), Shown(m.latency_p95_ms, 0), m.peak_rss_mib,
         100 * CpuUtilisation(m, run.machine.cores), 100 * r.spread(), check));
   }
   table.append(fmt::format("{} configurations in {:.0f} s on {} ({} cores, {})\n",

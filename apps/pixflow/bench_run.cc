@@ -130,6 +130,14 @@ Sample Measure(const Report& report, const ChildExit& exit) {
       first_finished = record.finished_ms;
     }
   }
+  // A report whose records carry no times (finished_ms 0 throughout) cannot give latencies.
+  if (std::none_of(report.records.begin(), report.records.end(),
+                   [](const ImageRecord& r) { return r.finished_ms > 0; })) {
+    sample.latency_p50_ms = sample.latency_p95_ms = sample.latency_max_ms = kNotMeasured;
+    sample.startup_ms = sample.overhead_ms = kNotMeasured;
+    MeasureMemory(report, exit, sample);
+    return sample;
+  }
   std::sort(latencies.begin(), latencies.end());
   sample.latency_p50_ms = Percentile(latencies, 0.50);
   sample.latency_p95_ms = Percentile(latencies, 0.95);
@@ -157,6 +165,10 @@ std::string Config::Label() const {
                           : fmt::format("threads {}", threads);
   }
   return fmt::format("{} {}x{}", strategy, workers, threads);
+}
+
+std::string Shown(double value, int decimals) {
+  return std::isnan(value) ? "n/a" : fmt::format("{:.{}f}", value, decimals);
 }
 
 std::string Config::Series() const {
