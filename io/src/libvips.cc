@@ -80,6 +80,8 @@ std::string TakeVipsError() {
   }
   if (current_messages != nullptr) {
     for (const std::string& warning : current_messages->warnings()) {
+      // libjpeg both warns and fails with the same words: say them once.
+      if (message.find(warning) != std::string::npos) continue;
       message += message.empty() ? warning : " (" + warning + ")";
     }
   }

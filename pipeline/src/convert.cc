@@ -262,10 +262,14 @@ void ImageConverter::DecodeAndEncode(JobWork& work) const {
       return record.Fail("filter", Internal(record.input, "made a different size than planned"));
     }
     clock = Stopwatch();
-    Result<std::vector<uint8_t>> bytes = io::Encode(pixels, variant.format, decoded->metadata);
+    Result<io::EncodedImage> encoded =
+        io::EncodeWithWarnings(pixels, variant.format, decoded->metadata);
     record.ms.encode += clock.Ms();
-    if (!bytes.ok()) return record.Fail("encode", bytes.status().WithContext(record.input));
-    work.encoded[v] = std::move(*bytes);
+    if (!encoded.ok()) return record.Fail("encode", encoded.status().WithContext(record.input));
+    for (std::string& warning : encoded->warnings) {
+      record.warnings.push_back(output.path + ": " + std::move(warning));
+    }
+    work.encoded[v] = std::move(encoded->bytes);
   }
 }
 
