@@ -115,7 +115,9 @@ void BenchWorkload(const Workload& workload, const BenchFlags& flags, const RunS
   // configuration spawns fresh processes, so nothing else stays warm between runs.
   progress.Show(workload.name + " warm-up");
   (void)RunOnce(workload, run.results[first].config, settings);
-  const ConfigResult* reference = nullptr;
+  // The first configuration whose outputs checked out; every later one must match its pixels.
+  // Held as a copy: peers are appended to run.results below, which may move the original.
+  std::optional<ConfigResult> reference;
   for (int round = 0; round < flags.repeat && !interrupted; ++round) {
     for (size_t i = first; i < run.results.size() && !interrupted; ++i) {
       ConfigResult& result = run.results[i];
@@ -134,8 +136,8 @@ void BenchWorkload(const Workload& workload, const BenchFlags& flags, const RunS
       result.check = CheckOutputs(workload, settings, ReportedSizes(settings));
       if (!result.check.problem.empty()) {
         result.flag = result.check.problem;
-      } else if (reference == nullptr) {
-        reference = &result;
+      } else if (!reference) {
+        reference = result;
       } else if (result.check.checksum != reference->check.checksum) {
         result.flag = fmt::format("outputs differ from {}'s (pixel checksum {:016x} vs {:016x})",
                                   reference->config.Label(), result.check.checksum,
@@ -157,7 +159,7 @@ void BenchWorkload(const Workload& workload, const BenchFlags& flags, const RunS
         break;
       }
       // Peers report no megapixels; they read the same inputs as pixflow did.
-      if (reference != nullptr) sample->megapixels = reference->runs.front().megapixels;
+      if (reference) sample->megapixels = reference->runs.front().megapixels;
       result.runs.push_back(*sample);
     }
     if (result.flag.empty()) {
