@@ -26,5 +26,7 @@ Command AddFiltersCommand(CLI::App& parent);
 // `pixflow bench [...]`: threads against processes on batch workloads (registered after
 // convert, whose flags it looks at).
 Command AddBenchCommand(CLI::App& parent);
+// `pixflow report merge REPORT...`
+Command AddReportCommand(CLI::App& parent);
 
 }  // namespace pixflow::cli

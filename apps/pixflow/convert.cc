@@ -14,6 +14,7 @@
 
 #include "command.h"
 #include "convert_flags.h"
+#include "convert_processes.h"
 #include "interrupt.h"
 #include "progress.h"
 #include "pixflow/io/walker.h"
@@ -87,7 +88,7 @@ void PrintRecord(const pipeline::ImageRecord& record, const ConvertFlags& flags,
 }
 
 void PrintSummary(const pipeline::RunSummary& summary, const io::WalkResult& walk,
-                  const ConvertFlags& flags) {
+                  const ConvertFlags& flags, const std::string& report_path) {
   const pipeline::RunTotals& t = summary.totals;
   if (flags.dry_run) {
     fmt::print(stderr, "pixflow: dry run: {} images would be converted, {} skipped, {} failed\n",
@@ -105,11 +106,12 @@ void PrintSummary(const pipeline::RunSummary& summary, const io::WalkResult& wal
                       static_cast<double>(t.converted) / std::max(summary.wall_seconds, 1e-9),
                       t.input_megapixels / std::max(summary.wall_seconds, 1e-9),
                       Bytes(t.bytes_read), Bytes(t.bytes_written));
-  if (!flags.report.empty()) line += "; report: " + flags.report;
+  if (!report_path.empty()) line += "; report: " + report_path;
   fmt::print(stderr, "{}\n", line);
 }
 
 int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
+  if (flags.worker_fd >= 0) return RunConvertWorker(app, flags);
   const auto start = std::chrono::steady_clock::now();
   pipeline::RunSummary summary;
   summary.clock_start_ms =
@@ -128,16 +130,30 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
   for (const Status& problem : walk->problems) fmt::print(stderr, "pixflow: {}\n", problem.message());
   Result<std::vector<pipeline::ConvertJob>> jobs = pipeline::PlanConvertJobs(walk->files, *settings);
   if (!jobs.ok()) return UsageError(jobs.status().message());
+  // Planned whole first, so output clashes are found the same way by every shard.
+  Result<std::optional<pipeline::ShardOrigin>> shard = ChooseShard(flags);
+  if (!shard.ok()) return UsageError(shard.status().message());
+  if (*shard) {
+    const size_t all = jobs->size();
+    KeepShard(*jobs, (*shard)->shard);
+    if (flags.verbose) {
+      fmt::print(stderr, "pixflow: shard {}/{} (from {}): {} of {} images\n",
+                 (*shard)->shard.index, (*shard)->shard.count, (*shard)->source, jobs->size(),
+                 all);
+    }
+  }
+  const std::string report_path =
+      pipeline::ExpandShardPattern(flags.report, *shard ? (*shard)->shard : pipeline::Shard{});
 
   std::optional<pipeline::ReportWriter> report;
-  if (!flags.report.empty()) {
-    Result<pipeline::ReportWriter> opened = pipeline::ReportWriter::Open(flags.report);
+  if (!report_path.empty()) {
+    Result<pipeline::ReportWriter> opened = pipeline::ReportWriter::Open(report_path);
     if (!opened.ok()) return UsageError(opened.status().message());
     report.emplace(std::move(*opened));
   }
 
   const pipeline::ThreadedExecutor executor({flags.jobs, flags.io_threads, flags.max_in_flight});
-  if (flags.verbose) {
+  if (flags.verbose && flags.mode != "processes") {
     const pipeline::ExecutorOptions& options = executor.options();
     fmt::print(stderr,
                "pixflow: {} images ({} non-image files skipped); {} compute threads, {} I/O "
@@ -150,14 +166,27 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
   ProgressDisplay progress(ChooseProgressStyle(flags.progress, flags.quiet), jobs->size());
   Status report_status = Status::Ok();
   const pipeline::ImageConverter converter(*settings, *walk);
-  pipeline::ConvertRunner runner(converter, *jobs, [&](pipeline::ImageRecord&& record) {
+  const auto sink = [&](pipeline::ImageRecord&& record) {
     summary.totals.Add(record);
     if (report && report_status.ok()) report_status = report->Add(record);
     PrintRecord(record, flags, progress);
     progress.Update(summary.totals);
-  }, start);
+  };
   const InterruptScope interrupt;
-  const pipeline::ExecutorReport ran = executor.Run(jobs->size(), runner, &interrupt.requested());
+  pipeline::ExecutorReport ran;
+  if (flags.mode == "processes") {
+    const auto log = [&](const std::string& line) { progress.Print(stderr, "pixflow: " + line); };
+    Result<pipeline::ExecutorReport> done = RunInWorkerProcesses(
+        flags, *jobs, *walk, sink, log, interrupt.requested(), start, summary);
+    if (!done.ok()) {
+      progress.Finish();
+      return UsageError(done.status().message());
+    }
+    ran = *done;
+  } else {
+    pipeline::ConvertRunner runner(converter, *jobs, sink, start);
+    ran = executor.Run(jobs->size(), runner, &interrupt.requested());
+  }
   progress.Finish();
 
   summary.wall_seconds =
@@ -168,12 +197,12 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
   summary.peak_in_flight = ran.peak_in_flight;
   summary.not_started = jobs->size() - ran.started;
   summary.interrupted = interrupt.signal() != 0;
-  summary.peak_rss_kib = PeakRssKib();
+  summary.peak_rss_kib += PeakRssKib();
   summary.exit_code = summary.interrupted ? interrupt.exit_code()
                       : summary.totals.failed > 0 || summary.walk_problems > 0 ? kExitSomeFailed
                                                                                : kExitOk;
   if (report && report_status.ok()) report_status = report->Close(summary);
-  if (!flags.quiet) PrintSummary(summary, *walk, flags);
+  if (!flags.quiet) PrintSummary(summary, *walk, flags, report_path);
   if (!report_status.ok()) {
     fmt::print(stderr, "pixflow: {}\n", report_status.message());
     if (summary.exit_code == kExitOk) summary.exit_code = kExitSomeFailed;
@@ -190,6 +219,7 @@ Command AddConvertCommand(CLI::App& parent) {
       "Convert images and folders of images: decode, apply the ops in order, encode, write "
       "atomically; one bad image never stops the batch");
   AddConvertFlags(*app, *flags);
+  AddProcessFlags(*app, *flags);
   return {app, [app, flags] { return RunConvert(*app, *flags); }};
 }
 

@@ -40,6 +40,16 @@ struct ConvertFlags {
   std::string background;  // empty: white
   bool hidden = false;
   int io_latency_ms = 0;
+  // --mode processes and sharding (convert_processes.h adds these flags).
+  std::string mode = "threads";
+  int workers = 0;
+  double timeout = 0;
+  int retries = 1;
+  std::string worker_memory;  // empty: no cap
+  std::string shard;          // "K/N"; empty: from the environment, or none
+  int shard_count = 0;
+  int worker_fd = -1;  // set only in a worker the supervisor spawned
+  int worker_parent = 0;
 };
 
 // Adds the flags to `app`, writing into `flags`. The op flags are added too; read them back with
