@@ -23,6 +23,9 @@ Command AddInfoCommand(CLI::App& parent);
 Command AddConvertCommand(CLI::App& parent);
 // `pixflow filters`
 Command AddFiltersCommand(CLI::App& parent);
+// `pixflow bench [...]`: threads against processes on batch workloads (registered after
+// convert, whose flags it looks at).
+Command AddBenchCommand(CLI::App& parent);
 // `pixflow report merge REPORT...`
 Command AddReportCommand(CLI::App& parent);
 

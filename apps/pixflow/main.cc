@@ -2,6 +2,7 @@
 //   pixflow convert INPUT... -o OUTDIR [ops...]
 //   pixflow info FILE...
 //   pixflow filters
+//   pixflow bench [--quick] [--out DIR] ...
 //   pixflow report merge REPORT...
 // Exit: 0 ok, 1 some inputs failed, 2 usage error.
 #include <malloc.h>
@@ -22,7 +23,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Every command's help");
   const std::vector<pixflow::cli::Command> commands = {
       pixflow::cli::AddConvertCommand(app), pixflow::cli::AddInfoCommand(app),
-      pixflow::cli::AddFiltersCommand(app), pixflow::cli::AddReportCommand(app)};
+      pixflow::cli::AddFiltersCommand(app), pixflow::cli::AddBenchCommand(app),
+      pixflow::cli::AddReportCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
