@@ -33,7 +33,8 @@ std::vector<pipeline::OpText> OpsInOrder(const CLI::App& app) {
     if (option->get_group() != kOpGroup) continue;
     pipeline::OpText op{option->get_lnames().front(), ""};
     const std::vector<std::string>& values = option->results();
-    if (option->get_type_size() != 0) {
+    // A flag (expects no value) still records a result per use in CLI11; it is not an argument.
+    if (option->get_expected_max() != 0) {
       const size_t index = used[option]++;
       if (index < values.size()) op.argument = values[index];
     }

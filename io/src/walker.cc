@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <string_view>
 #include <system_error>
 
 #include "pixflow/io/codec.h"
@@ -24,6 +26,17 @@ std::optional<FileId> IdOf(const fs::path& path, struct stat* info = nullptr) {
   return FileId{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
 
+// Suffixes of the image formats people keep photos in (any case).
+bool NamedLikeImage(const fs::path& path) {
+  static constexpr std::string_view kSuffixes[] = {
+      ".jpg",  ".jpeg", ".jpe",  ".jfif", ".png", ".webp", ".gif", ".tif", ".tiff",
+      ".heic", ".heif", ".avif", ".jxl",  ".bmp", ".pnm",  ".ppm", ".pgm", ".pbm"};
+  std::string suffix = path.extension().string();
+  std::transform(suffix.begin(), suffix.end(), suffix.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return std::find(std::begin(kSuffixes), std::end(kSuffixes), suffix) != std::end(kSuffixes);
+}
+
 bool IsHidden(const fs::path& name) {
   const std::string text = name.string();
   return text.size() > 1 && text[0] == '.' && text != "..";
@@ -40,7 +53,7 @@ class Walker {
 
   // Adds a file under `relative` (sniffed first, when asked).
   void AddFile(const fs::path& path, const fs::path& relative, const FileId& id) {
-    if (options_.sniff_images && !LooksLikeImage(path)) {
+    if (options_.sniff_images && !NamedLikeImage(path) && !LooksLikeImage(path)) {
       ++result_.skipped_not_image;
       return;
     }

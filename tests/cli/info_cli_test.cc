@@ -1,10 +1,6 @@
 // `pixflow info` end to end: runs the built binary on files made here and checks its output,
 // its JSON and its exit codes (0 ok, 1 some file unreadable, 2 usage error).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -12,67 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include "pixflow/io/codec.h"
+#include "pixflow_process.h"
 #include "test_util.h"
-
-extern char** environ;
 
 namespace pixflow {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs the pixflow binary with `args`, collecting stdout and stderr (both drained together,
-// so neither pipe can fill and stall the child).
-ProcessResult RunPixflow(const std::vector<std::string>& args) {
-  int out_pipe[2], err_pipe[2];
-  EXPECT_EQ(::pipe2(out_pipe, O_CLOEXEC), 0);
-  EXPECT_EQ(::pipe2(err_pipe, O_CLOEXEC), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  std::vector<std::string> argv_strings = {PIXFLOW_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_strings) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, PIXFLOW_BINARY, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  ProcessResult run;
-  EXPECT_EQ(spawned, 0) << "cannot run " << PIXFLOW_BINARY;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&run.out, &run.err};
-  int open_pipes = 2;
-  while (spawned == 0 && open_pipes > 0 && ::poll(fds, 2, 30000) > 0) {
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buffer[4096];
-      const ssize_t n = ::read(fds[i].fd, buffer, sizeof(buffer));
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<size_t>(n));
-      } else {
-        fds[i].fd = -1;
-        --open_pipes;
-      }
-    }
-  }
-  ::close(out_pipe[0]);
-  ::close(err_pipe[0]);
-  int status = 0;
-  if (spawned == 0 && ::waitpid(pid, &status, 0) == pid && WIFEXITED(status)) {
-    run.exit_code = WEXITSTATUS(status);
-  }
-  return run;
-}
+using test::ProcessResult;
+using test::RunPixflow;
 
 class InfoCliTest : public ::testing::Test {
  protected:

@@ -94,6 +94,18 @@ TEST_F(WalkerTest, FolderTreeIsListedInAFixedOrderWithRelativePaths) {
   EXPECT_EQ(Walk({root_ / "photos", root_ / "single/one.webp.png"}).files, walk.files);
 }
 
+// A file named as an image is listed whatever its bytes, so the decoder reports it; only files
+// with other names are skipped quietly when no loader recognises them.
+TEST_F(WalkerTest, FilesNamedAsImagesAreListedEvenWhenUnrecognised) {
+  Text("damaged/holiday.jpg");
+  Write("damaged/empty.PNG", {});
+  Text("damaged/notes.txt");
+  Image("damaged/fine.png");
+  const WalkResult walk = Walk({root_ / "damaged"});
+  EXPECT_EQ(Relatives(walk), (std::vector<std::string>{"empty.PNG", "fine.png", "holiday.jpg"}));
+  EXPECT_EQ(walk.skipped_not_image, 1);  // notes.txt
+}
+
 TEST_F(WalkerTest, HiddenFilesCanBeIncluded) {
   WalkOptions options;
   options.include_hidden = true;

@@ -17,7 +17,9 @@ namespace pixflow::io {
 struct WalkOptions {
   bool include_hidden =
       false;  // names starting with '.' inside folders (given inputs always count)
-  // Skip files whose first bytes no image loader recognises (LooksLikeImage), counting them.
+  // Skip files whose first bytes no image loader recognises (LooksLikeImage), counting them,
+  // unless their name says they are images (photo.jpg, scan.TIFF): a damaged or mislabelled
+  // photo is listed, so the decoder reports it instead of the batch silently leaving it out.
   // Off, every regular file is listed and the decoder says what is wrong with it.
   bool sniff_images = true;
   // The output folder: when it lies inside an input folder it is not walked, so a second run
