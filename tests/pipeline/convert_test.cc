@@ -74,7 +74,7 @@ TEST(PlanConvertJobs, TwoInputsOnOneOutputAreAnErrorNamingBoth) {
             "or {variant}, or convert them apart)");
   // One input, two variants with the same name: the same error.
   jobs =
-      PlanConvertJobs(std::span(files).first(1),
+      PlanConvertJobs({files.front()},
                       MakeSettings("/out", {}, {MakeVariant("s", "jpg"), MakeVariant("m", "jpg")}));
   ASSERT_FALSE(jobs.ok());
   EXPECT_NE(jobs.status().message().find("would both be written to /out/a.jpg"), std::string::npos);
