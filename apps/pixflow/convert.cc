@@ -1,6 +1,8 @@
 // `pixflow convert INPUT... -o OUTDIR [ops...]`: walks the inputs, plans every output, runs the
 // images through the threaded pipeline, and reports. Exit: 0 all converted, 1 some images
 // failed (the rest are written), 2 usage or setup error, 128+signal when interrupted.
+#include "pixflow/pipeline/convert.h"
+
 #include <fmt/core.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -16,11 +18,10 @@
 #include "convert_flags.h"
 #include "convert_processes.h"
 #include "interrupt.h"
-#include "progress.h"
 #include "pixflow/io/walker.h"
-#include "pixflow/pipeline/convert.h"
 #include "pixflow/pipeline/run_report.h"
 #include "pixflow/pipeline/threaded_executor.h"
+#include "progress.h"
 
 namespace pixflow::cli {
 namespace {
@@ -77,8 +78,8 @@ void PrintRecord(const pipeline::ImageRecord& record, const ConvertFlags& flags,
     if (output.existed) {
       line = fmt::format("{}: {} exists, skipped", record.input, output.path);
     } else if (record.status == ImageStatus::kPlanned) {
-      line = fmt::format("{} -> {} ({}x{})", record.input, output.path, output.width,
-                         output.height);
+      line =
+          fmt::format("{} -> {} ({}x{})", record.input, output.path, output.width, output.height);
     } else {
       line = fmt::format("{} -> {} ({}x{}, {} bytes, {:.0f} ms)", record.input, output.path,
                          output.width, output.height, output.bytes, record.ms.total());
@@ -95,8 +96,8 @@ void PrintSummary(const pipeline::RunSummary& summary, const io::WalkResult& wal
                t.planned, t.skipped, t.failed);
     return;
   }
-  std::string line = fmt::format("pixflow: {} converted, {} skipped, {} failed", t.converted,
-                                 t.skipped, t.failed);
+  std::string line =
+      fmt::format("pixflow: {} converted, {} skipped, {} failed", t.converted, t.skipped, t.failed);
   if (summary.not_started > 0) line += fmt::format(", {} not started", summary.not_started);
   if (walk.skipped_not_image > 0) {
     line += fmt::format(" ({} non-image files ignored)", walk.skipped_not_image);
@@ -118,17 +119,21 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
       std::chrono::duration<double, std::milli>(start.time_since_epoch()).count();
   Result<pipeline::ConvertSettings> settings = MakeConvertSettings(app, flags);
   if (!settings.ok()) return UsageError(settings.status().message());
-  if (Status ready = PrepareOutputFolder(settings->output_folder, flags.dry_run); !ready.ok()) {
-    return UsageError(ready.message());
-  }
   io::WalkOptions walk_options;
   walk_options.include_hidden = flags.hidden;
   walk_options.output_folder = settings->output_folder;
   const std::vector<fs::path> inputs(flags.inputs.begin(), flags.inputs.end());
   Result<io::WalkResult> walk = io::WalkInputs(inputs, walk_options);
   if (!walk.ok()) return UsageError(walk.status().message());
-  for (const Status& problem : walk->problems) fmt::print(stderr, "pixflow: {}\n", problem.message());
-  Result<std::vector<pipeline::ConvertJob>> jobs = pipeline::PlanConvertJobs(walk->files, *settings);
+  // After the walk, so that a mistyped input leaves no empty output folder behind. (A folder
+  // that does not exist yet cannot lie inside the inputs, so the walk had nothing to skip.)
+  if (Status ready = PrepareOutputFolder(settings->output_folder, flags.dry_run); !ready.ok()) {
+    return UsageError(ready.message());
+  }
+  for (const Status& problem : walk->problems)
+    fmt::print(stderr, "pixflow: {}\n", problem.message());
+  Result<std::vector<pipeline::ConvertJob>> jobs =
+      pipeline::PlanConvertJobs(walk->files, *settings);
   if (!jobs.ok()) return UsageError(jobs.status().message());
   // Planned whole first, so output clashes are found the same way by every shard.
   Result<std::optional<pipeline::ShardOrigin>> shard = ChooseShard(flags);
@@ -137,9 +142,8 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
     const size_t all = jobs->size();
     KeepShard(*jobs, (*shard)->shard);
     if (flags.verbose) {
-      fmt::print(stderr, "pixflow: shard {}/{} (from {}): {} of {} images\n",
-                 (*shard)->shard.index, (*shard)->shard.count, (*shard)->source, jobs->size(),
-                 all);
+      fmt::print(stderr, "pixflow: shard {}/{} (from {}): {} of {} images\n", (*shard)->shard.index,
+                 (*shard)->shard.count, (*shard)->source, jobs->size(), all);
     }
   }
   const std::string report_path =
@@ -158,8 +162,8 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
     fmt::print(stderr,
                "pixflow: {} images ({} non-image files skipped); {} compute threads, {} I/O "
                "threads, at most {} images in flight\n",
-               jobs->size(), walk->skipped_not_image, options.compute_threads,
-               options.io_threads, options.max_in_flight);
+               jobs->size(), walk->skipped_not_image, options.compute_threads, options.io_threads,
+               options.max_in_flight);
   }
 
   summary.walk_problems = walk->problems.size();
@@ -176,8 +180,8 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
   pipeline::ExecutorReport ran;
   if (flags.mode == "processes") {
     const auto log = [&](const std::string& line) { progress.Print(stderr, "pixflow: " + line); };
-    Result<pipeline::ExecutorReport> done = RunInWorkerProcesses(
-        flags, *jobs, *walk, sink, log, interrupt.requested(), start, summary);
+    Result<pipeline::ExecutorReport> done =
+        RunInWorkerProcesses(flags, *jobs, *walk, sink, log, interrupt.requested(), start, summary);
     if (!done.ok()) {
       progress.Finish();
       return UsageError(done.status().message());

@@ -4,11 +4,7 @@
 // line per strategy in every panel. Speed is never asserted; only what was written and whether
 // it is consistent.
 #include <expat.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -20,7 +16,7 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "pixflow_process.h"
 
 namespace pixflow {
 namespace {
@@ -37,26 +33,10 @@ std::string ReadFile(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-ChildRun RunPixflow(const std::vector<std::string>& args, const fs::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<std::string> strings = {PIXFLOW_BINARY};
-  strings.insert(strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ChildRun run;
-  const int spawned = posix_spawn(&pid, PIXFLOW_BINARY, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return run;
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = ReadFile(log);
-  return run;
+// pixflow's exit code (128 + signal if killed) and its stdout and stderr together.
+ChildRun RunPixflow(const std::vector<std::string>& args) {
+  const test::ProcessResult result = test::RunPixflow(args);
+  return {result.signal != 0 ? 128 + result.signal : result.exit_code, result.out + result.err};
 }
 
 std::vector<std::string> SplitCsvLine(const std::string& line) {
@@ -179,24 +159,17 @@ class BenchCliTest : public ::testing::Test {
 };
 
 TEST_F(BenchCliTest, UsageErrorsExitTwoBeforeAnyWork) {
-  EXPECT_EQ(RunPixflow({"bench", "--workloads", "thumbnail,nope"}, folder_ / "log").exit_code, 2);
-  const ChildRun missing =
-      RunPixflow({"bench", "--images", (folder_ / "absent").string()}, folder_ / "log");
+  EXPECT_EQ(RunPixflow({"bench", "--workloads", "thumbnail,nope"}).exit_code, 2);
+  const ChildRun missing = RunPixflow({"bench", "--images", (folder_ / "absent").string()});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.out.find("not a folder"), std::string::npos) << missing.out;
-  EXPECT_EQ(RunPixflow({"bench", "--size", "12by8"}, folder_ / "log").exit_code, 2);
+  EXPECT_EQ(RunPixflow({"bench", "--size", "12by8"}).exit_code, 2);
   EXPECT_FALSE(fs::exists(folder_ / "cache")) << "no corpus is generated for a bad command";
-}
-
-// Whether this build's convert has the process strategy.
-bool HaveProcessMode(const fs::path& log) {
-  return RunPixflow({"convert", "--help"}, log).out.find("--workers") != std::string::npos;
 }
 
 TEST_F(BenchCliTest, QuickRunWritesConsistentResults) {
   const fs::path out = folder_ / "results";
-  const ChildRun run =
-      RunPixflow({"bench", "--quick", "--out", out.string()}, folder_ / "bench.log");
+  const ChildRun run = RunPixflow({"bench", "--quick", "--out", out.string()});
   ASSERT_EQ(run.exit_code, 0) << run.out;
   for (const char* file :
        {"results.csv", "results.json", "report.md", "throughput.svg", "memory.svg"}) {
@@ -216,8 +189,7 @@ TEST_F(BenchCliTest, QuickRunWritesConsistentResults) {
                              "bytes_written",   "checksum",       "flag"}) {
     EXPECT_NE(std::find(header.begin(), header.end(), column), header.end()) << column;
   }
-  std::set<std::string> strategies = {"threads"};
-  if (HaveProcessMode(folder_ / "help.log")) strategies.insert({"processes", "hybrid"});
+  const std::set<std::string> strategies = {"threads", "processes", "hybrid"};
   const std::map<std::string, size_t> images = {
       {"thumbnail", 6}, {"cpu", 6}, {"io", 24}, {"mixed", 30}};
   std::map<std::string, std::set<std::string>> seen;
@@ -279,21 +251,17 @@ TEST_F(BenchCliTest, QuickRunWritesConsistentResults) {
        {"**Where scaling stops**", "**Best configuration for this machine**"}) {
     EXPECT_NE(report.find(answer, answers), std::string::npos) << answer;
   }
-  // Threads or processes, each with both rates; without a process mode, said to be unanswered.
+  // Threads or processes, each with both rates.
   for (const char* workload : {"I/O-bound", "CPU-bound"}) {
     const std::string pattern = std::string("\\*\\*").append(workload).append(
-        strategies.size() > 1
-            ? "\\*\\* \\(`[a-z]+`\\): \\*\\*(threads|processes)\\*\\*\\. Best threads "
-              "configuration: threads [0-9]+ at [0-9.]+ images/s; best process configuration: "
-              "[a-z]+ [0-9]+x[0-9]+ at [0-9.]+"
-            : "\\*\\* \\(`[a-z]+`\\): not answered");
+        "\\*\\* \\(`[a-z]+`\\): \\*\\*(threads|processes)\\*\\*\\. Best threads "
+        "configuration: threads [0-9]+ at [0-9.]+ images/s; best process configuration: "
+        "[a-z]+ [0-9]+x[0-9]+ at [0-9.]+");
     EXPECT_TRUE(std::regex_search(report, std::regex(pattern))) << pattern;
   }
-  if (strategies.size() > 1) {
-    EXPECT_TRUE(std::regex_search(
-        report,
-        std::regex("What a process costs\\*\\*: a single-threaded worker peaks at [0-9]+ MiB")));
-  }
+  EXPECT_TRUE(std::regex_search(
+      report,
+      std::regex("What a process costs\\*\\*: a single-threaded worker peaks at [0-9]+ MiB")));
   double rate1 = 0, rateN = 0;
   int n = 0;
   for (const Row& row : rows) {
