@@ -33,11 +33,7 @@ void RunTotals::Add(const ImageRecord& record) {
     ++outputs_written;
     bytes_written += output.bytes;
   }
-  ms.read += record.ms.read;
-  ms.decode += record.ms.decode;
-  ms.filter += record.ms.filter;
-  ms.encode += record.ms.encode;
-  ms.write += record.ms.write;
+  ms += record.ms;
 }
 
 std::string SummaryToJson(const RunSummary& summary) {

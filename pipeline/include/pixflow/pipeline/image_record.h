@@ -41,6 +41,14 @@ struct StageTimes {
   double encode = 0;
   double write = 0;
   double total() const { return read + decode + filter + encode + write; }
+  StageTimes& operator+=(const StageTimes& other) {
+    read += other.read;
+    decode += other.decode;
+    filter += other.filter;
+    encode += other.encode;
+    write += other.write;
+    return *this;
+  }
   friend bool operator==(const StageTimes&, const StageTimes&) = default;
 };
 
