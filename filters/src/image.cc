@@ -1,23 +1,132 @@
 #include "pixflow/filters/image.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace pixflow {
 
+namespace {
+
+constexpr size_t kMinCachedBytes = size_t{1} << 20;
+
+// Freed large buffers, oldest first. One mutex: it is taken once per image allocation, never per
+// pixel, so it is not contended.
+class BufferCache {
+ public:
+  // The smallest kept buffer of `bytes` to 1.5x `bytes`, removed from the cache; nullptr if none.
+  std::byte* Take(size_t bytes, size_t& capacity) {
+    const std::lock_guard lock(mutex_);
+    auto best = entries_.end();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->capacity >= bytes && it->capacity <= bytes + bytes / 2 &&
+          (best == entries_.end() || it->capacity < best->capacity)) {
+        best = it;
+      }
+    }
+    if (best == entries_.end()) {
+      ++stats_.allocated;
+      return nullptr;
+    }
+    ++stats_.reused;
+    std::byte* p = best->data;
+    capacity = best->capacity;
+    stats_.cached_bytes -= capacity;
+    entries_.erase(best);
+    return p;
+  }
+
+  // Keeps `p` for reuse, dropping the oldest buffers over the limit; false if the caller must
+  // free `p` itself.
+  bool Keep(std::byte* p, size_t capacity) {
+    std::vector<std::byte*> dropped;
+    {
+      const std::lock_guard lock(mutex_);
+      if (capacity < kMinCachedBytes || capacity > limit_) return false;
+      entries_.push_back({p, capacity});
+      stats_.cached_bytes += capacity;
+      dropped = DropOverLimit();
+    }
+    for (std::byte* d : dropped) std::free(d);
+    return true;
+  }
+
+  void SetLimit(size_t bytes) {
+    std::vector<std::byte*> dropped;
+    {
+      const std::lock_guard lock(mutex_);
+      limit_ = bytes;
+      dropped = DropOverLimit();
+    }
+    for (std::byte* d : dropped) std::free(d);
+  }
+
+  BufferCacheStats Stats() {
+    const std::lock_guard lock(mutex_);
+    BufferCacheStats stats = stats_;
+    stats.cached_buffers = entries_.size();
+    return stats;
+  }
+
+ private:
+  struct Entry {
+    std::byte* data;
+    size_t capacity;
+  };
+
+  std::vector<std::byte*> DropOverLimit() {
+    std::vector<std::byte*> dropped;
+    while (stats_.cached_bytes > limit_) {
+      dropped.push_back(entries_.front().data);
+      stats_.cached_bytes -= entries_.front().capacity;
+      entries_.erase(entries_.begin());
+    }
+    return dropped;
+  }
+
+  std::mutex mutex_;
+  std::vector<Entry> entries_;
+  size_t limit_ = size_t{64} << 20;
+  BufferCacheStats stats_;
+};
+
+// Never destroyed: an Image may be freed during static destruction, after a static cache would be.
+BufferCache& Cache() {
+  static auto* cache = new BufferCache;
+  return *cache;
+}
+
+}  // namespace
+
 namespace internal {
 
-void AlignedFree::operator()(void* p) const { std::free(p); }
+void AlignedFree::operator()(void* p) const {
+  if (!Cache().Keep(static_cast<std::byte*>(p), capacity)) std::free(p);
+}
 
 std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes) {
   // aligned_alloc wants a multiple of the alignment; 0 bytes still gets a valid pointer.
-  const size_t rounded = (bytes + kRowAlignment - 1) / kRowAlignment * kRowAlignment;
-  void* p = std::aligned_alloc(kRowAlignment, rounded == 0 ? kRowAlignment : rounded);
-  return std::unique_ptr<std::byte[], AlignedFree>(static_cast<std::byte*>(p));
+  const size_t rounded =
+      std::max((bytes + kRowAlignment - 1) / kRowAlignment * kRowAlignment, kRowAlignment);
+  if (rounded >= kMinCachedBytes) {
+    size_t capacity = 0;
+    if (std::byte* p = Cache().Take(rounded, capacity)) {
+      return std::unique_ptr<std::byte[], AlignedFree>(p, AlignedFree{capacity});
+    }
+  }
+  void* p = std::aligned_alloc(kRowAlignment, rounded);
+  return std::unique_ptr<std::byte[], AlignedFree>(static_cast<std::byte*>(p),
+                                                   AlignedFree{rounded});
 }
 
 }  // namespace internal
+
+BufferCacheStats GetBufferCacheStats() { return Cache().Stats(); }
+
+void SetBufferCacheLimit(size_t bytes) { Cache().SetLimit(bytes); }
 
 Status CheckShape(Size size, const char* what) {
   if (size.width <= 0 || size.height <= 0) {

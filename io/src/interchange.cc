@@ -105,11 +105,15 @@ Result<Image8> DecodePixels(VipsImage* image, bool autorotate, const std::string
   const int width = vips_image_get_width(image);
   const int bands = vips_image_get_bands(image);
   const size_t row_bytes = static_cast<size_t>(width) * bands;
-  std::vector<uint8_t> packed(row_bytes * vips_image_get_height(image));
+  const size_t packed_bytes = row_bytes * vips_image_get_height(image);
+  const auto packed = pixflow::internal::AllocateAligned(packed_bytes);
+  if (!packed) return Status(StatusCode::kLimitExceeded, name + ": out of memory");
+  auto* packed_rows = reinterpret_cast<uint8_t*>(packed.get());
   PIXFLOW_RETURN_IF_ERROR(ForEachRow(image, name, [&](int y, const uint8_t* row) {
-    std::memcpy(packed.data() + row_bytes * y, row, row_bytes);
+    std::memcpy(packed_rows + row_bytes * y, row, row_bytes);
   }));
-  VipsImagePtr stored = WrapPacked(packed, width, vips_image_get_height(image), bands);
+  VipsImagePtr stored =
+      WrapPacked({packed_rows, packed_bytes}, width, vips_image_get_height(image), bands);
   if (!stored) return VipsFailure(StatusCode::kInternal, name + ": orientation");
   vips_image_set_int(stored.get(), VIPS_META_ORIENTATION, vips_image_get_orientation(image));
   PIXFLOW_ASSIGN_OR_RETURN(VipsImagePtr upright, Apply(std::move(stored), name, "orientation",

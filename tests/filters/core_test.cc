@@ -10,6 +10,7 @@
 #include <numeric>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "../../filters/src/row_kernels.h"
 #include "pixflow/filters/filter.h"
@@ -53,6 +54,98 @@ TEST(Image, MoveTransfersOwnershipAndCopyOfIsDeep) {
   EXPECT_NE(c->Row(0), b.Row(0));
   EXPECT_TRUE(test::Identical(c->view(), b.view()));
   static_assert(!std::is_copy_constructible_v<Image8>);
+}
+
+// The cache is process-wide: each test starts with it empty and leaves the default limit.
+class BufferCacheTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kDefaultLimit = size_t{64} << 20;
+  void SetUp() override {
+    SetBufferCacheLimit(0);
+    SetBufferCacheLimit(kDefaultLimit);
+  }
+  void TearDown() override { SetBufferCacheLimit(kDefaultLimit); }
+};
+
+TEST_F(BufferCacheTest, AFreedLargeBufferIsReusedByTheNextImageOfAboutItsSize) {
+  const BufferCacheStats before = GetBufferCacheStats();
+  auto first = Image8::Create(1000, 1000, 3);  // 3 MB: cached when freed
+  ASSERT_TRUE(first.ok());
+  const uint8_t* pixels = first->Row(0);
+  first = Image8::Create(4, 4, 1);  // frees the large buffer into the cache
+  EXPECT_EQ(GetBufferCacheStats().cached_buffers, before.cached_buffers + 1);
+
+  auto second = Image8::Create(990, 1000, 3);  // within 1.5x: the same buffer again
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->Row(0), pixels);
+  const BufferCacheStats after = GetBufferCacheStats();
+  EXPECT_EQ(after.reused, before.reused + 1);
+  EXPECT_EQ(after.allocated, before.allocated + 1);
+  EXPECT_EQ(after.cached_buffers, before.cached_buffers);
+  // Reused memory behaves as fresh memory: every pixel can be written and read back.
+  for (int y = 0; y < second->height(); ++y) std::fill_n(second->Row(y), 990 * 3, uint8_t{7});
+  EXPECT_EQ(second->Row(999)[990 * 3 - 1], 7);
+}
+
+TEST_F(BufferCacheTest, ABufferMoreThanHalfTooLargeIsNotHandedOut) {
+  {
+    auto large = Image8::Create(2000, 1000, 3);  // 6 MB
+    ASSERT_TRUE(large.ok());
+  }
+  const BufferCacheStats before = GetBufferCacheStats();
+  auto small = Image8::Create(1000, 1000, 3);  // 3 MB: 6 MB would waste half of it
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(GetBufferCacheStats().reused, before.reused);
+  EXPECT_EQ(GetBufferCacheStats().cached_buffers, before.cached_buffers);
+}
+
+TEST_F(BufferCacheTest, TheLimitBoundsWhatIsHeldAndZeroTurnsItOff) {
+  constexpr size_t kMiB = size_t{1} << 20;
+  SetBufferCacheLimit(4 * kMiB);
+  {
+    auto one = Image8::Create(1024, 1024, 1);
+    auto two = Image8::Create(1024, 1024, 2);
+    auto three = Image8::Create(1024, 1024, 3);
+    ASSERT_TRUE(one.ok() && two.ok() && three.ok());
+  }  // freed 3, 2, 1 MiB: keeping 2 MiB drops the older 3 MiB; then 1 MiB fits beside it
+  EXPECT_EQ(GetBufferCacheStats().cached_bytes, 3 * kMiB);
+  EXPECT_EQ(GetBufferCacheStats().cached_buffers, 2u);
+
+  SetBufferCacheLimit(0);
+  EXPECT_EQ(GetBufferCacheStats().cached_bytes, 0u);
+  EXPECT_EQ(GetBufferCacheStats().cached_buffers, 0u);
+  { auto image = Image8::Create(1024, 1024, 3); }
+  EXPECT_EQ(GetBufferCacheStats().cached_buffers, 0u);
+}
+
+TEST_F(BufferCacheTest, ConcurrentImagesNeverShareABuffer) {
+  // Threads allocate, fill with their own value, check and free images of a few sizes at once;
+  // a buffer handed to two live images would show the other thread's value (and TSan a race).
+  constexpr int kThreads = 4;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &wrong] {
+      for (int i = 0; i < 50; ++i) {
+        auto image = Image8::Create(600 + 10 * ((t + i) % 3), 600, 3);
+        if (!image.ok()) {
+          ++wrong;
+          return;
+        }
+        const auto value = static_cast<uint8_t>(t + 1);
+        for (int y = 0; y < image->height(); ++y) {
+          std::fill_n(image->Row(y), image->view().row_elements(), value);
+        }
+        std::this_thread::yield();
+        for (int y = 0; y < image->height(); y += 37) {
+          if (image->Row(y)[0] != value || image->Row(y)[image->width() * 3 - 1] != value) ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GT(GetBufferCacheStats().reused, 0u);
 }
 
 TEST(ImageView, SubViewSharesPixelsAndMutableConvertsToConst) {

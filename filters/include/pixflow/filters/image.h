@@ -76,12 +76,31 @@ class ImageView {
 };
 
 namespace internal {
+// Returns a buffer of `capacity` bytes to the buffer cache, or to the heap.
 struct AlignedFree {
+  size_t capacity = 0;
   void operator()(void* p) const;
 };
-// 64-byte aligned, uninitialised; nullptr when the allocation fails.
+// 64-byte aligned, uninitialised, possibly recycled; nullptr when the allocation fails.
 std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes);
 }  // namespace internal
+
+// Large pixel buffers (1 MiB and up) that Images free are kept, up to a byte limit, and handed to
+// the next Image that needs about as much (no more than 1.5x). A batch allocates the same few
+// sizes image after image; a fresh large allocation is a new mapping whose every page the kernel
+// zeroes on first touch, which cost a third of `pixflow convert`'s CPU before this cache.
+struct BufferCacheStats {
+  size_t cached_bytes = 0;  // held for reuse now
+  size_t cached_buffers = 0;
+  uint64_t reused = 0;     // large allocations served from the cache
+  uint64_t allocated = 0;  // large allocations the heap served
+};
+// Thread-safe; a snapshot.
+BufferCacheStats GetBufferCacheStats();
+// Bounds what the cache holds (default 64 MiB per process: about a 3000x2000 RGB chain's
+// buffers, measured to serve two thirds of such a batch's large allocations); 0 turns it off and
+// frees what it holds. A program that goes idle after a batch can call it with 0. Thread-safe.
+void SetBufferCacheLimit(size_t bytes);
 
 // Move-only owner of an aligned pixel buffer.
 template <typename T>
