@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every ```cpp block of docs/library.md is a complete program: extracts each one, builds it
-# against the installed package (pixflow::io when it includes a pixflow/io header, else
-# pixflow::filters alone) with assertions on (no NDEBUG), and runs it; each must exit 0.
+# against the installed package (pixflow::pipeline or pixflow::io when it includes one of their
+# headers, else pixflow::filters alone) with assertions on (no NDEBUG), and runs it; each must
+# exit 0.
 #   library_docs_test.sh PREFIX SOURCE_DIR WORK_DIR
 set -euo pipefail
 prefix=$1
@@ -22,11 +23,12 @@ snippets=("$work"/src/snippet*.cc)
 {
   echo 'cmake_minimum_required(VERSION 3.25)'
   echo 'project(library_docs LANGUAGES CXX)'
-  echo 'find_package(pixflow 0.1 REQUIRED COMPONENTS filters io)'
+  echo 'find_package(pixflow 0.1 REQUIRED COMPONENTS filters io pipeline)'
   for snippet in "${snippets[@]}"; do
     name=$(basename "$snippet" .cc)
     layer=filters
     grep -q '#include <pixflow/io/' "$snippet" && layer=io
+    grep -q '#include <pixflow/pipeline/' "$snippet" && layer=pipeline
     echo "add_executable($name src/$name.cc)"
     echo "target_link_libraries($name PRIVATE pixflow::$layer)"
   done
