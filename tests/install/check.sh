@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Assertions shared by the install tests (sourced). Images are compared with the vips CLI.
 fail() {
   echo "FAIL: $*" >&2

@@ -25,7 +25,7 @@ depends=$(dpkg-deb -f "$deb" Depends)
 linked=$(ldd "$build/apps/pixflow")
 for lib in libvips libtbb libhwy libopencv; do
   # Debian names the package after the soname: libvips.so.42 -> libvips42, libtbb.so.12 -> libtbb12.
-  in_ldd=$(grep -Eo "$lib[a-z_0-9]*\.so\.[0-9]+" <<<"$linked" | head -1 || true)
+  in_ldd=$(grep -Eo "${lib}[a-z_0-9]*\.so\.[0-9]+" <<<"$linked" | head -1 || true)
   if [[ -n $in_ldd ]]; then
     package=$(sed -E 's/\.so\.([0-9]+)$/\1/; s/_/-/g' <<<"$in_ldd")
     grep -Eq "(^|, )$package( |,|$)" <<<"$depends" ||
