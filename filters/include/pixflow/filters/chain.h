@@ -1,6 +1,8 @@
 // A FilterChain applies filters in order. Every shape is computed and every parameter checked
 // (OutputSize) before the first pixel is touched, so a bad chain fails fast with the filter's
 // name, and callers can size outputs, name files or refuse work up front.
+// Threads: build a chain on one thread; a built chain is immutable (every method but Add is
+// const), so one chain may Run on many images from many threads at once.
 #pragma once
 
 #include <memory>
@@ -19,6 +21,7 @@ class FilterChain {
   FilterChain(FilterChain&&) noexcept = default;
   FilterChain& operator=(FilterChain&&) noexcept = default;
 
+  // Appends `filter` (the chain takes ownership) and returns *this, so calls chain.
   FilterChain& Add(std::unique_ptr<Filter> filter);
 
   bool empty() const { return filters_.empty(); }
@@ -35,7 +38,9 @@ class FilterChain {
   Result<Size> OutputSize(Size input) const;
 
   // Runs every filter; intermediates are freed as soon as the next filter has consumed them. An
-  // empty chain returns a copy of the input.
+  // empty chain returns a copy of the input. `input` is only read and may be any view (a
+  // sub-rectangle, a cv::Mat's pixels); the result is a new image the caller owns. Each filter's
+  // bands run on oneTBB in the caller's arena, or on this thread with Execution::Serial().
   Result<Image8> Run(ConstView8 input, Execution execution = {}) const;
 
  private:

@@ -5,6 +5,8 @@
 //
 // Alpha is the last channel of 2- and 4-channel images. Operations on colour leave it unchanged
 // unless stated otherwise.
+// Each factory returns a new Filter the caller owns; filters are immutable, so one can run on many
+// images from many threads at once.
 #pragma once
 
 #include <array>

@@ -1,6 +1,8 @@
 // Linear neighbourhood filters on interleaved 8-bit images (1-4 channels, every channel filtered
 // alike, alpha included, as OpenCV does). Each factory returns a Filter for the tiler; bad
 // parameters are reported by Filter::OutputSize, with the op's name, when the filter is run.
+// Each factory returns a new Filter the caller owns; filters are immutable, so one can run on many
+// images from many threads at once.
 //
 // What each op matches (the tests hold these to the stated tolerances):
 //   MakeGaussianBlur       cv::GaussianBlur(src, dst, Size(0, 0), sigma), bit for bit: the same
@@ -59,6 +61,8 @@ struct SobelOptions {
   bool absolute = false;
 };
 
+// The Sobel derivative `options` describe (see the table above); orders and kernel sizes
+// cv::Sobel refuses are reported by OutputSize.
 std::unique_ptr<Filter> MakeSobel(SobelOptions options);
 
 }  // namespace pixflow

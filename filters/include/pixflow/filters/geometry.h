@@ -1,6 +1,8 @@
 // Geometry filters: crops, mirrors, right-angle rotations and the transpose, on 1-4 channel 8-bit
 // images. All are exact pixel moves. Parameters are checked when the filter is planned: OutputSize
 // returns InvalidArgument naming the op and the bad value.
+// Each factory returns a new Filter the caller owns; filters are immutable, so one can run on many
+// images from many threads at once.
 #pragma once
 
 #include <memory>

@@ -1,7 +1,8 @@
 // Image<T> owns pixels; ImageView<T> borrows them. Pixels are interleaved (RGBRGB...), 1-4
 // channels; 8-bit is the interchange format between layers. Owned rows start on 64-byte
 // boundaries so every row is aligned for the widest vector and no two threads writing different
-// rows share a cache line.
+// rows share a cache line. Neither type synchronises: threads may write disjoint rows of one
+// image at once (the tiler's bands do), and read an image nobody writes.
 #pragma once
 
 #include <algorithm>
@@ -56,6 +57,7 @@ class ImageView {
   // Number of T values in one row of pixels (width * channels).
   size_t row_elements() const { return static_cast<size_t>(width_) * channels_; }
 
+  // The first pixel of row y, 0 <= y < height (not checked).
   T* Row(int y) const {
     using Byte = std::conditional_t<std::is_const_v<T>, const std::byte, std::byte>;
     return reinterpret_cast<T*>(reinterpret_cast<Byte*>(data_) + y * stride_);

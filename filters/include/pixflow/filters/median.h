@@ -1,4 +1,6 @@
 // Median filter on interleaved 8-bit images (1-4 channels, each channel on its own).
+// Each factory returns a new Filter the caller owns; filters are immutable, so one can run on many
+// images from many threads at once.
 #pragma once
 
 #include <memory>

@@ -7,6 +7,8 @@
 //     transparent pixels do not bleed dark fringes into their neighbours;
 //   - results round half to even and saturate to [0, 255] (bicubic and Lanczos overshoot).
 // Resizing to the input's own size returns the input unchanged, whatever the kernel.
+// MakeResize returns a new Filter the caller owns; it is immutable, so one can run on many
+// images from many threads at once.
 #pragma once
 
 #include <memory>

@@ -1,6 +1,7 @@
 // Which SIMD code the filters run on this CPU: Highway dispatches each kernel at run time to the
 // best target the CPU supports among those the library was compiled for. Benchmarks record it,
-// since the same binary is several times faster on AVX-512 than on SSE4.
+// since the same binary is several times faster on AVX-512 than on SSE4. Both functions are
+// thread-safe.
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
 // Errors as values. A Status carries a code and a message that already names what failed and why
 // ("photos/a.jpg: decode: premature end of JPEG data"); Result<T> is a value or the Status that
 // explains its absence. Nothing here throws: exceptions never cross a thread or process boundary.
+// Both are plain values: copy or move them between threads freely.
 #pragma once
 
 #include <string>
@@ -20,6 +21,7 @@ enum class StatusCode {
   kInternal,         // a bug in pixflow
 };
 
+// "ok", "invalid argument", ...: a static string for messages and reports.
 const char* StatusCodeName(StatusCode code);
 
 class [[nodiscard]] Status {
@@ -59,6 +61,8 @@ class [[nodiscard]] Result {
   // The error; Status::Ok() when a value is held.
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(state_); }
 
+  // The value (also through * and ->). Only after ok(): on an error it throws
+  // std::bad_variant_access, a bug in the caller, not an error to handle.
   T& value() & { return std::get<T>(state_); }
   const T& value() const& { return std::get<T>(state_); }
   T&& value() && { return std::get<T>(std::move(state_)); }

@@ -24,11 +24,13 @@ struct Execution {
 // enough that its input footprint is not dominated by the halo.
 std::vector<RowRange> PlanBands(const Filter& filter, Size input, Size output);
 
-// Calls fn(rows) for each band of `bands`, in parallel or serially.
+// Calls fn(rows) for each band of `bands`, in parallel or serially; in parallel, fn runs on
+// several threads at once (one band each) and returns before ForEachBand does.
 void ForEachBand(const std::vector<RowRange>& bands, Execution execution,
                  const std::function<void(RowRange)>& fn);
 
-// Runs `filter` from `input` into `output`, which must already have OutputSize(input).
+// Runs `filter` from `input` into `output`, which must already have OutputSize(input) and must
+// not overlap `input`.
 Status RunFilter(const Filter& filter, ConstView8 input, View8 output, Execution execution = {});
 
 // Allocates the output and runs `filter` into it.

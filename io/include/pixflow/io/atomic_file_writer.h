@@ -18,7 +18,8 @@ namespace pixflow::io {
 // ".<name>.pixflow-XXXXXX" in the same folder, removed on every error path (a kill -9 can leave
 // that one behind, never the final name). Commit flushes the data, puts it under the final name
 // in one step (link or rename in the same folder), then flushes the folder so the name survives
-// a power cut. Not copyable; movable. Destroying an uncommitted writer discards its data.
+// a power cut. Not copyable; movable. Destroying an uncommitted writer discards its data. One
+// writer belongs to one thread at a time; writers of different files run concurrently.
 class AtomicFileWriter {
  public:
   // What Commit does when the final name already exists.

@@ -1,5 +1,6 @@
 // What a file's header says, read without decoding a pixel, and the safety limits checked
 // against it. `pixflow info` prints this; the decoder checks the same limits before it decodes.
+// Every function is thread-safe (libvips is started once, by InitCodecs).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@ enum class FailOn {
   kWarning,    // also fail on warnings
 };
 Result<FailOn> ParseFailOn(std::string_view text);  // "none", "truncated", "error", "warning"
+// The inverse of ParseFailOn: "none", "truncated", "error" or "warning".
 const char* FailOnName(FailOn fail_on);
 
 // Checked from the header, before any pixel is decoded.

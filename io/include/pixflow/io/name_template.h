@@ -7,6 +7,7 @@
 //   {variant}  the fan-out label of this output ("320w"); empty when there is one output
 // "{{" and "}}" are literal braces. A rendered name is relative to the output folder: empty
 // path segments collapse (so an empty {dir} leaves no leading '/'), and it may not climb out.
+// A parsed template is an immutable value: render it from any number of threads.
 #pragma once
 
 #include <filesystem>

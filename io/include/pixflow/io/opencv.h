@@ -1,10 +1,12 @@
 // Passing images between OpenCV and pixflow, so pixflow filters can be mixed into OpenCV code:
 // zero-copy views both ways, and copies into an owning Image8 or cv::Mat.
 //
-// Header-only: pixflow::io itself does not link OpenCV. A program that includes this header
-// links OpenCV's core module itself, e.g.
+// Header-only: pixflow::io itself does not link OpenCV, and this header needs only
+// pixflow::filters' types. A program that includes it links OpenCV's core module itself, e.g.
 //   find_package(OpenCV REQUIRED COMPONENTS core)
-//   target_link_libraries(app PRIVATE pixflow::io pixflow::filters ${OpenCV_LIBS})
+//   target_link_libraries(app PRIVATE pixflow::filters ${OpenCV_LIBS})
+// (samples/consumer/opencv_blur_roi.cc). Every function is thread-safe; none allocates except
+// ToImage and ToMat.
 //
 // Channel order: OpenCV's imread gives BGR(A), pixflow's decoder RGB(A). Views share the pixels
 // and cannot reorder them; the copying conversions can (ChannelOrder::kSwapRedBlue).

@@ -1,5 +1,6 @@
 // Turning the INPUT arguments (files and folders) into the list of image files to convert, each
-// with the path it keeps under the output folder.
+// with the path it keeps under the output folder. Walking reads the file system on the calling
+// thread and shares no state, so separate walks may run at once.
 #pragma once
 
 #include <cstdint>

@@ -80,8 +80,11 @@ class ImageConverter {
   // `walk` lists the inputs, so that writing over one of them is refused.
   ImageConverter(const ConvertSettings& settings, const io::WalkResult& walk);
 
+  // Reads the input file's bytes into `work` (blocking I/O).
   void Read(const ConvertJob& job, JobWork& work) const;
+  // Decodes, runs each output's filter chain and encodes, into `work` (CPU only).
   void Compute(const ConvertJob& job, JobWork& work) const;
+  // Writes each encoded output atomically under its planned name (blocking I/O).
   void Write(JobWork& work) const;
   // All three in order, for one image (the process executor's worker).
   ImageRecord Convert(const ConvertJob& job) const;

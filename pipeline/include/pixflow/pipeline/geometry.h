@@ -7,7 +7,8 @@
 //   800x600>  shrink to fit only if larger; never enlarge
 //   800x600<  enlarge to fit only if smaller; never shrink
 //   50%       scale both sides; 50x25% scales them separately
-// The parsed geometry is resolved against each image's own size.
+// The parsed geometry is resolved against each image's own size. Parsed geometries are plain
+// values; every function here is pure and thread-safe.
 #pragma once
 
 #include <string>

@@ -19,6 +19,7 @@ enum class ImageStatus {
   kFailed,     // some stage failed; `error` says which and why
   kCancelled,  // never started: the run was interrupted first
 };
+// "converted", "skipped", ...: the status as report files spell it.
 const char* ImageStatusName(ImageStatus status);
 
 // One file the image produced (or would produce, or found already there).

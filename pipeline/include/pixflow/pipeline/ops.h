@@ -2,6 +2,7 @@
 // flag, its argument, how the argument is parsed (once, when the command line is read) and how
 // the filter is made for a given image (geometry resolves against each image's own size).
 // `pixflow filters` prints the same table, so the listing cannot drift from what is accepted.
+// A parsed OpList is immutable: build chains from it on any number of threads.
 #pragma once
 
 #include <functional>

@@ -73,6 +73,8 @@ struct ProcessReport {
 
 class ProcessExecutor {
  public:
+  // Resolves the options' defaults (0 workers = from the core count, negative retries = 0);
+  // nothing starts until Run.
   explicit ProcessExecutor(ProcessOptions options);
 
   const ProcessOptions& options() const { return options_; }

@@ -28,6 +28,7 @@ struct RunTotals {
   double input_megapixels = 0;  // full size of every image decoded
   StageTimes ms;                // summed over images
 
+  // Counts one image's status, outputs, bytes, megapixels and stage times into the totals.
   void Add(const ImageRecord& record);
 };
 
@@ -61,6 +62,7 @@ class ReportWriter {
   // Creates (or truncates) `path`; kIoError naming it when that fails.
   static Result<ReportWriter> Open(const std::filesystem::path& path);
 
+  // Appends the record's JSON line and flushes it. Not thread-safe: one writer, one thread.
   Status Add(const ImageRecord& record);
   // Writes the summary line and closes the file.
   Status Close(const RunSummary& summary);

@@ -2,7 +2,8 @@
 // partitions, chosen by a stable hash of each input's relative path, so N launches on any
 // machines that see the same files cover every file exactly once, whatever order their walks
 // list them in and whatever their mtimes. K and N may come from the launcher's environment
-// (Slurm, Kubernetes indexed Jobs, MPI) instead of the command line.
+// (Slurm, Kubernetes indexed Jobs, MPI) instead of the command line. Every function is
+// thread-safe; the environment is read only through the lookup given (std::getenv by default).
 #pragma once
 
 #include <cstdint>

@@ -53,6 +53,7 @@ struct ExecutorReport {
 
 class ThreadedExecutor {
  public:
+  // Resolves the options' defaults (0 = from the core count); nothing starts until Run.
   explicit ThreadedExecutor(ExecutorOptions options);
 
   // The resolved thread counts and bound (0s replaced by the defaults).

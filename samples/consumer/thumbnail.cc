@@ -5,6 +5,7 @@
 #include <pixflow/filters/resize.h>
 #include <pixflow/io/codec.h>
 
+#include <algorithm>
 #include <cstdio>
 
 int main(int argc, char** argv) {
