@@ -133,9 +133,8 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
       std::chrono::duration<double, std::milli>(start.time_since_epoch()).count();
   Result<pipeline::ConvertSettings> settings = MakeConvertSettings(app, flags);
   if (!settings.ok()) return UsageError(settings.status().message());
-  if (Status apart = RefuseOutputFolderAsInput(flags.inputs, settings->output_folder); !apart.ok()) {
-    return UsageError(apart.message());
-  }
+  const Status apart = RefuseOutputFolderAsInput(flags.inputs, settings->output_folder);
+  if (!apart.ok()) return UsageError(apart.message());
   io::WalkOptions walk_options;
   walk_options.include_hidden = flags.hidden;
   walk_options.output_folder = settings->output_folder;

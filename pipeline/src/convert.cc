@@ -88,10 +88,13 @@ bool IsWithin(const fs::path& path, const fs::path& folder) {
 // in the output folder while the run writes is not defended against: they can write there.
 Status RefuseEscapingOutputFolder(const fs::path& root, const fs::path& output, bool created) {
   std::error_code error;
-  const fs::path real_root = fs::canonical(root, error);
-  if (error) return Status(StatusCode::kIoError, root.string() + ": " + error.message());
-  const fs::path folder = created ? fs::canonical(output.parent_path(), error)
-                                  : fs::weakly_canonical(output.parent_path(), error);
+  // Before: what cannot be resolved yet is left to create_directories to report.
+  const auto resolve = [&](const fs::path& path) {
+    return created ? fs::canonical(path, error) : fs::weakly_canonical(path, error);
+  };
+  const fs::path real_root = resolve(root);
+  const fs::path folder = error ? fs::path() : resolve(output.parent_path());
+  if (error && !created) return Status::Ok();
   if (error) return Status(StatusCode::kIoError, output.string() + ": " + error.message());
   if (IsWithin(folder, real_root)) return Status::Ok();
   std::string message = output.string();
