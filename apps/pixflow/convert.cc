@@ -55,6 +55,20 @@ Status PrepareOutputFolder(const fs::path& folder, bool dry_run) {
   return Status::Ok();
 }
 
+// `-o` naming an input folder: the walk leaves the output folder out, so the run would find
+// nothing to do and say it succeeded; and if it did convert, the next run would take the
+// outputs for inputs. A setup error instead.
+Status RefuseOutputFolderAsInput(const std::vector<std::string>& inputs, const fs::path& output) {
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    if (fs::is_directory(input, error) && fs::equivalent(input, output, error)) {
+      return InvalidArgument("the output folder " + output.string() + " is the input folder " +
+                             input + " (choose another with -o; one inside it is fine)");
+    }
+  }
+  return Status::Ok();
+}
+
 std::string Bytes(uint64_t bytes) {
   const auto value = static_cast<double>(bytes);
   if (bytes >= 1000000000) return fmt::format("{:.2f} GB", value / 1e9);
@@ -119,6 +133,8 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
       std::chrono::duration<double, std::milli>(start.time_since_epoch()).count();
   Result<pipeline::ConvertSettings> settings = MakeConvertSettings(app, flags);
   if (!settings.ok()) return UsageError(settings.status().message());
+  const Status apart = RefuseOutputFolderAsInput(flags.inputs, settings->output_folder);
+  if (!apart.ok()) return UsageError(apart.message());
   io::WalkOptions walk_options;
   walk_options.include_hidden = flags.hidden;
   walk_options.output_folder = settings->output_folder;

@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <random>
+#include <string>
 #include <utility>
 
 namespace pixflow::io {
@@ -14,7 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr mode_t kFileMode = 0644;  // what a freshly created image file gets (before umask)
+// What a finished image gets, less the umask: what any program creating a file asks for.
+constexpr mode_t kFileMode = 0666;
 
 fs::path FolderOf(const fs::path& path) {
   return path.has_parent_path() ? path.parent_path() : ".";
@@ -35,6 +38,18 @@ std::string RandomSuffix() {
   std::string suffix(8, 'x');
   for (char& c : suffix) c = kDigits[rng() % (sizeof(kDigits) - 1)];
   return suffix;
+}
+
+// The process's umask, which umask(2) cannot read without changing it (a race with every other
+// thread creating files); Linux lists it in /proc/self/status since 4.7. Without that line, the
+// most common umask is assumed.
+mode_t CurrentUmask() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Umask:", 0) == 0)
+      return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+  }
+  return 022;
 }
 
 std::string ProcFdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
@@ -73,10 +88,9 @@ Result<AtomicFileWriter> AtomicFileWriter::Open(const fs::path& path, Existing e
                                             folder.string() + ": " + ErrnoText());
   }
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  AtomicFileWriter writer(path, existing, fd, std::move(temp));
-  // mkstemp makes 0600; an output image is as readable as any file the user creates.
-  if (::fchmod(fd, kFileMode) != 0) return writer.Fail("chmod");
-  return writer;
+  // mkstemp made it O_EXCL and 0600: no one else can read it while it is incomplete. Commit
+  // gives it its final mode.
+  return AtomicFileWriter(path, existing, fd, std::move(temp));
 }
 
 AtomicFileWriter::AtomicFileWriter(fs::path path, Existing existing, int fd, std::string temp_path)
@@ -174,6 +188,9 @@ Status AtomicFileWriter::Commit() {
   if (fd_ < 0) return Status(StatusCode::kIoError, path_.string() + ": commit after failure");
   // Data first: a name must never point at blocks that are not on disk yet.
   if (::fsync(fd_) != 0) return Fail("fsync");
+  // The whole file is as readable as any the user creates (fchmod, unlike open, ignores the
+  // umask). An unnamed file got that mode when it was opened, and no one could reach it since.
+  if (!temp_path_.empty() && ::fchmod(fd_, kFileMode & ~CurrentUmask()) != 0) return Fail("chmod");
   const Status placed = temp_path_.empty() ? PlaceUnnamedFile() : PlaceNamedFile();
   if (!placed.ok()) return placed;
   // fsync has already reported any write-back error; closing after it cannot lose data.

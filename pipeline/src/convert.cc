@@ -76,6 +76,34 @@ Size ShrinkTarget(const ConvertSettings& settings, Size displayed) {
   return target;
 }
 
+// True when `path` (canonical) is `folder` (canonical) or inside it.
+bool IsWithin(const fs::path& path, const fs::path& folder) {
+  const auto [end, ignored] = std::mismatch(folder.begin(), folder.end(), path.begin(), path.end());
+  return end == folder.end();
+}
+
+// Refuses a folder for `output` that a symlink has taken out of the output folder: checked
+// before it is created (so a dangerous link is never followed to make folders elsewhere) and
+// after (a dangling link resolves only once its target exists). Someone racing to swap links
+// in the output folder while the run writes is not defended against: they can write there.
+Status RefuseEscapingOutputFolder(const fs::path& root, const fs::path& output, bool created) {
+  std::error_code error;
+  // Before: what cannot be resolved yet is left to create_directories to report.
+  const auto resolve = [&](const fs::path& path) {
+    return created ? fs::canonical(path, error) : fs::weakly_canonical(path, error);
+  };
+  const fs::path real_root = resolve(root);
+  const fs::path folder = error ? fs::path() : resolve(output.parent_path());
+  if (error && !created) return Status::Ok();
+  if (error) return Status(StatusCode::kIoError, output.string() + ": " + error.message());
+  if (IsWithin(folder, real_root)) return Status::Ok();
+  std::string message = output.string();
+  message.append(": refusing to write outside the output folder (a symlink leads to ")
+      .append(folder.string())
+      .append(")");
+  return InvalidArgument(std::move(message));
+}
+
 Status Internal(const std::string& input, const std::string& what) {
   return Status(StatusCode::kInternal, input + ": " + what);
 }
@@ -276,12 +304,14 @@ void ImageConverter::DecodeAndEncode(JobWork& work) const {
 Status ImageConverter::WriteOutput(const OutputRecord& output,
                                    std::span<const uint8_t> bytes) const {
   const fs::path path(output.path);
+  PIXFLOW_RETURN_IF_ERROR(RefuseEscapingOutputFolder(settings_.output_folder, path, false));
   std::error_code error;
   fs::create_directories(path.parent_path(), error);
   if (error) {
     return Status(StatusCode::kIoError,
                   path.parent_path().string() + ": cannot create folder: " + error.message());
   }
+  PIXFLOW_RETURN_IF_ERROR(RefuseEscapingOutputFolder(settings_.output_folder, path, true));
   PIXFLOW_RETURN_IF_ERROR(io::RefuseOverwritingInput(walk_, path));
   // Names rendered before the run were checked for clashes by PlanConvertJobs; only names
   // rendered from the decoded size need claiming here.
@@ -302,17 +332,29 @@ void ImageConverter::Write(JobWork& work) const {
   ImageRecord& record = work.record;
   if (record.failed() || record.status != ImageStatus::kConverted) return;
   const Stopwatch clock;
+  bool wrote_any = false;
   for (size_t v = 0; v < record.outputs.size(); ++v) {
     OutputRecord& output = record.outputs[v];
     if (output.existed) continue;
     const Status written = WriteOutput(output, work.encoded[v]);
+    std::error_code error;
+    if (!written.ok() && written.code() == StatusCode::kIoError && !settings_.overwrite &&
+        fs::exists(output.path, error)) {
+      // Another run into the same folder wrote it since Read looked: whole (it was written
+      // atomically) and what --skip-existing keeps.
+      output.existed = true;
+      continue;
+    }
     if (!written.ok()) {
-      record.Fail("write", written);
+      // The output's own error names the output; the input it came from leads.
+      record.Fail("write", written.WithContext(record.input));
       break;
     }
+    wrote_any = true;
     output.bytes = work.encoded[v].size();
     work.encoded[v] = {};
   }
+  if (!record.failed() && !wrote_any) record.status = ImageStatus::kSkipped;
   record.ms.write = clock.Ms();
   work.encoded.clear();
 }
