@@ -56,8 +56,8 @@ bool WriteImageSeeds(const fs::path& folder) {
     const bool alpha = format == "png" || format == "webp" || format == "tif";
     const auto bytes = io::Encode(alpha ? rgba.view() : rgb.view(), io::EncodeSpec{format});
     if (!bytes.ok()) continue;
-    WriteSeed(folder, format, DecodeSeed({reinterpret_cast<const char*>(bytes->data()),
-                                          bytes->size()}));
+    WriteSeed(folder, format,
+              DecodeSeed({reinterpret_cast<const char*>(bytes->data()), bytes->size()}));
   }
   io::ImageMetadata rotated;
   rotated.orientation = 6;
@@ -90,7 +90,8 @@ bool WriteImageSeeds(const fs::path& folder) {
 }
 
 void WriteTextSeeds(const fs::path& folder, const std::vector<std::string>& texts) {
-  for (size_t i = 0; i < texts.size(); ++i) WriteSeed(folder, "seed-" + std::to_string(i), texts[i]);
+  for (size_t i = 0; i < texts.size(); ++i)
+    WriteSeed(folder, "seed-" + std::to_string(i), texts[i]);
 }
 
 void WriteProtocolSeeds(const fs::path& folder) {
@@ -129,10 +130,10 @@ int main(int argc, char** argv) {
   const bool blocked = WriteImageSeeds(out / "decode_fuzzer");
   WriteTextSeeds(out / "geometry_fuzzer", {"800x", "x600", "800x600", "800x600^", "800x600!",
                                            "800x600>", "800x600<", "50%", "50x25%", "12.5X7.5"});
-  WriteTextSeeds(out / "encode_spec_fuzzer",
-                 {"jpg[Q=85,progressive]", "webp[Q=80,lossless,effort=4]", "png[compression=6]",
-                  "avif[Q=50]", "tif", "gif", "jpeg[Q=1,progressive=false]", "#ff8000", "#abc",
-                  "12,34,56", "white", "128"});
+  WriteTextSeeds(
+      out / "encode_spec_fuzzer",
+      {"jpg[Q=85,progressive]", "webp[Q=80,lossless,effort=4]", "png[compression=6]", "avif[Q=50]",
+       "tif", "gif", "jpeg[Q=1,progressive=false]", "#ff8000", "#abc", "12,34,56", "white", "128"});
   WriteTextSeeds(out / "variant_fuzzer",
                  {"w320:--resize 320x --format webp[Q=75]", "t:--resize 128x --sharpen 1",
                   "p:--resize 50% --blur 1 --format png --name '{dir}/{name} small.{ext}'",

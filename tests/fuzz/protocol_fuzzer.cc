@@ -5,10 +5,10 @@
 // must encode back to the bytes it came from.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <algorithm>
 #include <optional>
 #include <string>
 

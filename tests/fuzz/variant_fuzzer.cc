@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     PIXFLOW_FUZZ_CHECK(variant.status().message().rfind("--variant '", 0) == 0);
     return 0;
   }
-  PIXFLOW_FUZZ_CHECK(!variant->label.empty() && text.substr(0, variant->label.size() + 1) ==
-                                                     variant->label + ":");
+  PIXFLOW_FUZZ_CHECK(!variant->label.empty() &&
+                     text.substr(0, variant->label.size() + 1) == variant->label + ":");
   (void)variant->ops.Describe();
   for (const Size input : {Size{64, 48, 3}, Size{1, 1, 4}, Size{1, 20000, 1}}) {
     const Size shrunk = variant->ops.LeadingDownscale(input);

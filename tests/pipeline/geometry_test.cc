@@ -75,8 +75,7 @@ TEST(Geometry, SidesBeyondAnIntStopAtItsMaximumAndTheResizeRefusesThem) {
   ASSERT_TRUE(ops.ok()) << ops.status().message();
   Result<FilterChain> chain = ops->BuildChain({10000000, 1, 3});
   ASSERT_FALSE(chain.ok());
-  EXPECT_NE(chain.status().message().find("65535"), std::string::npos)
-      << chain.status().message();
+  EXPECT_NE(chain.status().message().find("65535"), std::string::npos) << chain.status().message();
 }
 
 }  // namespace

@@ -76,8 +76,7 @@ TEST(ProcessProtocol, ACorruptLengthCostsOnlyTheBytesThatArrived) {
   Result<std::optional<Frame>> corrupt = Receive(pipe.fd());
   ASSERT_FALSE(corrupt.ok());
   EXPECT_EQ(corrupt.status().code(), StatusCode::kInternal);
-  EXPECT_NE(corrupt.status().message().find("connection closed inside a frame"),
-            std::string::npos)
+  EXPECT_NE(corrupt.status().message().find("connection closed inside a frame"), std::string::npos)
       << corrupt.status().message();
   EXPECT_LT(PeakRssKib() - before, 64 * 1024) << "KiB of peak RSS for a 663-byte stream";
 
@@ -93,10 +92,10 @@ TEST(ProcessProtocol, ACorruptLengthCostsOnlyTheBytesThatArrived) {
 
 TEST(ProcessProtocol, MalformedFramesAreErrors) {
   const std::string cases[] = {
-      std::string("\0\0\0\0", 4),                     // zero length
-      std::string("\xff\xff\xff\xff\3", 5),            // over kMaxFrameBytes
-      std::string("\4\0\0\0\3\2\0\0", 8),             // a field length cut short
-      std::string("\6\0\0\0\3\x09\0\0\0x", 10),      // a field longer than its frame
+      std::string("\0\0\0\0", 4),                // zero length
+      std::string("\xff\xff\xff\xff\3", 5),      // over kMaxFrameBytes
+      std::string("\4\0\0\0\3\2\0\0", 8),        // a field length cut short
+      std::string("\6\0\0\0\3\x09\0\0\0x", 10),  // a field longer than its frame
   };
   for (const std::string& bad : cases) {
     std::string buffer = bad;

@@ -13,10 +13,10 @@ const VariantDefaults kDefaults{"jpg[Q=90]", "{dir}/{name}-{variant}.{ext}",
                                 ResizeKernel::kLanczos3};
 
 TEST(ParseVariant, LabelOpsFormatAndName) {
-  Result<Variant> variant =
-      ParseVariant("w320:--resize 320x --sharpen=1 --format webp[Q=75] --name "
-                   "'{variant}/{name} small.{ext}'",
-                   kDefaults);
+  Result<Variant> variant = ParseVariant(
+      "w320:--resize 320x --sharpen=1 --format webp[Q=75] --name "
+      "'{variant}/{name} small.{ext}'",
+      kDefaults);
   ASSERT_TRUE(variant.ok()) << variant.status().message();
   EXPECT_EQ(variant->label, "w320");
   EXPECT_EQ(variant->ops.Describe(), "--resize 320x --sharpen 1");
