@@ -124,7 +124,7 @@ Result<Variant> ParseVariant(std::string_view text, const VariantDefaults& defau
   if (!format.ok()) return format.status().WithContext(context);
   variant.format = std::move(*format);
   Result<io::NameTemplate> name = io::NameTemplate::Parse(words->name.value_or(defaults.name));
-  if (!name.ok()) return name.status().WithContext(context + ": --name");
+  if (!name.ok()) return name.status().WithContext(context);
   variant.name = std::move(*name);
   return variant;
 }

@@ -54,7 +54,7 @@ TEST(ParseVariant, ErrorsQuoteTheTextAndSayWhatIsWrong) {
       {"a:--name '{name}.{ext}", "unclosed ' quote"},
       {"a:--resize 0x0", "--resize '0x0'"},
       {"a:--format bmpx", "bmpx"},
-      {"a:--name {nope}.{ext}", "--name"},
+      {"a:--name {nope}.{ext}", "unknown field {nope}"},
   };
   for (const auto& [text, why] : cases) {
     Result<Variant> variant = ParseVariant(text, kDefaults);
