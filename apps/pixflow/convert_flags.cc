@@ -2,8 +2,6 @@
 
 #include <fmt/core.h>
 
-#include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "op_flags.h"
@@ -16,23 +14,22 @@ namespace {
 // With several variants the default name keeps them apart: photo-w320.webp, photo-w1280.jpg.
 constexpr std::string_view kDefaultVariantName = "{dir}/{name}-{variant}.{ext}";
 
-bool ValidLabel(std::string_view label) {
-  return !label.empty() && std::all_of(label.begin(), label.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
-  });
-}
-
 Result<pipeline::OpList> ParseOps(const CLI::App& app, ResizeKernel kernel) {
   return pipeline::OpList::Parse(OpsInOrder(app), kernel);
 }
 
+// --background, when given, is the colour every output format flattens alpha onto.
+Status ApplyBackground(const std::string& background, io::EncodeSpec& spec) {
+  if (background.empty()) return Status::Ok();
+  Result<std::array<uint8_t, 3>> colour = io::ParseBackground(background);
+  if (!colour.ok()) return colour.status().WithContext("--background");
+  spec.background = *colour;
+  return Status::Ok();
+}
+
 Result<io::EncodeSpec> ParseFormat(const std::string& text, const std::string& background) {
   PIXFLOW_ASSIGN_OR_RETURN(io::EncodeSpec spec, io::ParseEncodeSpec(text));
-  if (!background.empty()) {
-    Result<std::array<uint8_t, 3>> colour = io::ParseBackground(background);
-    if (!colour.ok()) return colour.status().WithContext("--background");
-    spec.background = *colour;
-  }
+  PIXFLOW_RETURN_IF_ERROR(ApplyBackground(background, spec));
   return spec;
 }
 
@@ -42,33 +39,16 @@ Result<io::NameTemplate> ParseName(std::string_view text) {
   return name;
 }
 
-// `--variant 'LABEL:--resize 320x --format webp[Q=75]'`: a label, then the variant's own ops,
-// and optionally its own --format and --name, parsed like the command line (quotes work).
+// `--variant 'LABEL:--resize 320x --format webp[Q=75]'`: pipeline::ParseVariant reads it; the
+// command's --format, --name, --kernel and --background are what it falls back on.
 Result<pipeline::Variant> ParseVariant(const std::string& text, const ConvertFlags& flags,
                                        ResizeKernel kernel) {
-  const size_t colon = text.find(':');
-  const std::string label = text.substr(0, colon);
-  if (colon == std::string::npos || !ValidLabel(label)) {
-    return InvalidArgument("--variant '" + text +
-                           "': expected LABEL:OPTIONS, e.g. 'w320:--resize 320x --format webp' "
-                           "(LABEL: letters, digits, '-', '_', '.')");
-  }
-  CLI::App parser{"variant", "variant"};
-  std::string format = flags.format;
-  std::string name = flags.name.empty() ? std::string(kDefaultVariantName) : flags.name;
-  AddOpFlags(parser);
-  parser.add_option("--format", format);
-  parser.add_option("--name", name);
-  try {
-    parser.parse(text.substr(colon + 1), /*program_name_included=*/false);
-  } catch (const CLI::ParseError& error) {
-    return InvalidArgument("--variant '" + text + "': " + error.what());
-  }
-  pipeline::Variant variant;
-  variant.label = label;
-  PIXFLOW_ASSIGN_OR_RETURN(variant.ops, ParseOps(parser, kernel));
-  PIXFLOW_ASSIGN_OR_RETURN(variant.format, ParseFormat(format, flags.background));
-  PIXFLOW_ASSIGN_OR_RETURN(variant.name, ParseName(name));
+  pipeline::VariantDefaults defaults;
+  defaults.format = flags.format;
+  defaults.name = flags.name.empty() ? std::string(kDefaultVariantName) : flags.name;
+  defaults.kernel = kernel;
+  PIXFLOW_ASSIGN_OR_RETURN(pipeline::Variant variant, pipeline::ParseVariant(text, defaults));
+  PIXFLOW_RETURN_IF_ERROR(ApplyBackground(flags.background, variant.format));
   return variant;
 }
 

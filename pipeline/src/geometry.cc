@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace pixflow::pipeline {
 namespace {
@@ -15,9 +16,16 @@ bool ParseNumber(std::string_view text, double& value) {
   return error == std::errc() && ptr == end && value >= 0 && std::isfinite(value);
 }
 
+// The largest side Resolve returns. Far above what any filter accepts (a resize refuses sides
+// over 65535 with its own error), but an int: `x600` on a 10,000,000 x 1 strip, or `1e9%`, is
+// then an error at the resize instead of an overflowing double -> int conversion (found by
+// tests/fuzz/geometry_fuzzer).
+constexpr double kMaxResolvedSide = std::numeric_limits<int>::max();
+
 int RoundSide(double v) {
   // Half away from zero, as ImageMagick does (1067 * 0.5 = 533.5 -> 534); never below 1.
-  return static_cast<int>(std::max(1.0, std::round(v)));
+  if (!(v >= 1.0)) return 1;  // NaN included
+  return static_cast<int>(std::min(std::round(v), kMaxResolvedSide));
 }
 
 Status Bad(std::string_view text, const std::string& why) {

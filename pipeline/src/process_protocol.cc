@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -103,10 +104,17 @@ Result<std::optional<Frame>> Receive(int fd) {
   if (!got) return std::optional<Frame>();
   const uint64_t length = GetLittleEndian(header, 4);
   if (length == 0 || length > kMaxFrameBytes) return Malformed("bad frame length");
+  // The body grows as it arrives, a chunk at a time: a corrupt length costs the bytes the peer
+  // actually sent, not the up-to-1-GiB allocation it claims (found by tests/fuzz/protocol_fuzzer).
+  constexpr size_t kChunkBytes = 64 << 10;  // a pipe's whole buffer per read at most
   std::string buffer(header, sizeof header);
-  buffer.resize(4 + length);
-  PIXFLOW_ASSIGN_OR_RETURN(const bool whole, ReadExactly(fd, buffer.data() + 4, length));
-  if (!whole) return Malformed("connection closed inside a frame");
+  while (buffer.size() < 4 + length) {
+    const size_t at = buffer.size();
+    const size_t chunk = std::min<size_t>(kChunkBytes, 4 + length - at);
+    buffer.resize(at + chunk);
+    PIXFLOW_ASSIGN_OR_RETURN(const bool arrived, ReadExactly(fd, buffer.data() + at, chunk));
+    if (!arrived) return Malformed("connection closed inside a frame");
+  }
   PIXFLOW_ASSIGN_OR_RETURN(std::optional<Frame> frame, TakeFrame(buffer));
   return frame;
 }

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
+#include "pixflow/pipeline/ops.h"
+
 namespace pixflow::pipeline {
 namespace {
 
@@ -54,6 +58,24 @@ TEST(Geometry, MalformedTextIsRejectedWithItsName) {
           << g.status().message();
     }
   }
+}
+
+// tests/fuzz/regressions/geometry_fuzzer: a side that follows the aspect ratio of a long, thin
+// image, or a huge percentage, overflowed the double -> int conversion (undefined behaviour).
+// It now stops at INT_MAX, and the resize op refuses that size with an error.
+TEST(Geometry, SidesBeyondAnIntStopAtItsMaximumAndTheResizeRefusesThem) {
+  constexpr int kMax = std::numeric_limits<int>::max();
+  EXPECT_EQ(Resolve("x600", 268402689, 1), (Size{kMax, 600, 3}));
+  EXPECT_EQ(Resolve("800x", 1, 268402689), (Size{800, kMax, 3}));
+  EXPECT_EQ(Resolve("x600", 10000000, 1), (Size{kMax, 600, 3}));
+  EXPECT_EQ(Resolve("1e300%", 2, 2), (Size{kMax, kMax, 3}));
+  EXPECT_EQ(Resolve("800x600^", 1, 10000000), (Size{800, kMax, 3}));
+
+  Result<OpList> ops = OpList::Parse({{"resize", "x600"}});
+  ASSERT_TRUE(ops.ok()) << ops.status().message();
+  Result<FilterChain> chain = ops->BuildChain({10000000, 1, 3});
+  ASSERT_FALSE(chain.ok());
+  EXPECT_NE(chain.status().message().find("65535"), std::string::npos) << chain.status().message();
 }
 
 }  // namespace

@@ -14,8 +14,10 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "pixflow/filters/resize.h"
 #include "pixflow/filters/status.h"
 #include "pixflow/io/decoder.h"
 #include "pixflow/io/encoder.h"
@@ -35,6 +37,19 @@ struct Variant {
   io::EncodeSpec format;
   io::NameTemplate name;
 };
+
+// What a variant takes from the command line when it does not say otherwise.
+struct VariantDefaults {
+  std::string format = "jpg";  // the --format text
+  std::string name;            // the --name template text
+  ResizeKernel kernel = ResizeKernel::kLanczos3;
+};
+
+// Parses `--variant 'LABEL:--resize 320x --format webp[Q=75]'`: a label (letters, digits, '-',
+// '_', '.'), a colon, then the variant's own ops and optionally its own --format and --name,
+// split into words as a shell would ('single' or "double" quotes group; `--flag=value` works).
+// The error quotes the text and says which word is wrong.
+Result<Variant> ParseVariant(std::string_view text, const VariantDefaults& defaults);
 
 struct ConvertSettings {
   std::filesystem::path output_folder;
