@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 extern char** environ;
 
 namespace pixflow::test {
@@ -44,12 +46,17 @@ ProcessResult RunPixflow(const std::vector<std::string>& args) {
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  // Both pipes are drained together, so neither can fill up and stall the child.
+  // Both pipes are drained together, so neither can fill up and stall the child. No timeout of
+  // our own: a child silent for a minute may only be slow (sanitizers, a loaded machine), and
+  // closing its pipes would kill it with SIGPIPE; a hung child is ctest's TIMEOUT to stop.
   ProcessResult run;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   std::string* sinks[2] = {&run.out, &run.err};
   int open_pipes = 2;
-  while (pid != 0 && open_pipes > 0 && ::poll(fds, 2, 60000) > 0) {
+  while (pid != 0 && open_pipes > 0) {
+    const int ready = ::poll(fds, 2, -1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       char buffer[4096];
