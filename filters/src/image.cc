@@ -12,6 +12,9 @@ namespace pixflow {
 namespace {
 
 constexpr size_t kMinCachedBytes = size_t{1} << 20;
+// A batch image takes about five large buffers (decode, each filter, the encoder's copy); 16
+// allocations cover the images in flight.
+constexpr uint64_t kMaxIdleAllocations = 16;
 
 // Freed large buffers, oldest first. One mutex: it is taken once per image allocation, never per
 // pixel, so it is not contended.
@@ -19,24 +22,31 @@ class BufferCache {
  public:
   // The smallest kept buffer of `bytes` to 1.5x `bytes`, removed from the cache; nullptr if none.
   std::byte* Take(size_t bytes, size_t& capacity) {
-    const std::lock_guard lock(mutex_);
-    auto best = entries_.end();
-    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-      if (it->capacity >= bytes && it->capacity <= bytes + bytes / 2 &&
-          (best == entries_.end() || it->capacity < best->capacity)) {
-        best = it;
+    std::byte* found = nullptr;
+    std::vector<std::byte*> dropped;
+    {
+      const std::lock_guard lock(mutex_);
+      ++clock_;
+      auto best = entries_.end();
+      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->capacity >= bytes && it->capacity <= bytes + bytes / 2 &&
+            (best == entries_.end() || it->capacity < best->capacity)) {
+          best = it;
+        }
       }
+      if (best == entries_.end()) {
+        ++stats_.allocated;
+      } else {
+        ++stats_.reused;
+        found = best->data;
+        capacity = best->capacity;
+        stats_.cached_bytes -= capacity;
+        entries_.erase(best);
+      }
+      dropped = DropStale();
     }
-    if (best == entries_.end()) {
-      ++stats_.allocated;
-      return nullptr;
-    }
-    ++stats_.reused;
-    std::byte* p = best->data;
-    capacity = best->capacity;
-    stats_.cached_bytes -= capacity;
-    entries_.erase(best);
-    return p;
+    for (std::byte* d : dropped) std::free(d);
+    return found;
   }
 
   // Keeps `p` for reuse, dropping the oldest buffers over the limit; false if the caller must
@@ -46,7 +56,7 @@ class BufferCache {
     {
       const std::lock_guard lock(mutex_);
       if (capacity < kMinCachedBytes || capacity > limit_) return false;
-      entries_.push_back({p, capacity});
+      entries_.push_back({p, capacity, clock_});
       stats_.cached_bytes += capacity;
       dropped = DropOverLimit();
     }
@@ -75,7 +85,21 @@ class BufferCache {
   struct Entry {
     std::byte* data;
     size_t capacity;
+    uint64_t kept_at;  // clock_ when it was freed
   };
+
+  // Buffers passed over by kMaxIdleAllocations large allocations fit no image of this batch any
+  // more (its sizes moved on). Dropping them keeps what is held to the recent working set, so a
+  // long run holds no more than a short one.
+  std::vector<std::byte*> DropStale() {
+    std::vector<std::byte*> dropped;
+    while (!entries_.empty() && clock_ - entries_.front().kept_at > kMaxIdleAllocations) {
+      dropped.push_back(entries_.front().data);
+      stats_.cached_bytes -= entries_.front().capacity;
+      entries_.erase(entries_.begin());
+    }
+    return dropped;
+  }
 
   std::vector<std::byte*> DropOverLimit() {
     std::vector<std::byte*> dropped;
@@ -88,7 +112,8 @@ class BufferCache {
   }
 
   std::mutex mutex_;
-  std::vector<Entry> entries_;
+  std::vector<Entry> entries_;  // in the order they were freed
+  uint64_t clock_ = 0;          // large allocations asked for so far
   size_t limit_ = size_t{64} << 20;
   BufferCacheStats stats_;
 };

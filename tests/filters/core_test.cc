@@ -99,6 +99,19 @@ TEST_F(BufferCacheTest, ABufferMoreThanHalfTooLargeIsNotHandedOut) {
   EXPECT_EQ(GetBufferCacheStats().cached_buffers, before.cached_buffers);
 }
 
+TEST_F(BufferCacheTest, ABufferNoImageHasFittedForSixteenAllocationsIsFreed) {
+  { auto odd = Image8::Create(1000, 1000, 3); }  // 3 MB, then no image of that size again
+  ASSERT_EQ(GetBufferCacheStats().cached_buffers, 1u);
+  for (int i = 0; i < 16; ++i) {
+    auto image = Image8::Create(1024, 1024, 1);  // 1 MiB: reuses its own buffer after the first
+    ASSERT_TRUE(image.ok());
+  }
+  EXPECT_EQ(GetBufferCacheStats().cached_buffers, 2u);  // still within 16 allocations
+  { auto image = Image8::Create(1024, 1024, 1); }
+  EXPECT_EQ(GetBufferCacheStats().cached_buffers, 1u);
+  EXPECT_EQ(GetBufferCacheStats().cached_bytes, size_t{1} << 20);
+}
+
 TEST_F(BufferCacheTest, TheLimitBoundsWhatIsHeldAndZeroTurnsItOff) {
   constexpr size_t kMiB = size_t{1} << 20;
   SetBufferCacheLimit(4 * kMiB);

@@ -88,7 +88,8 @@ std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes);
 }  // namespace internal
 
 // Large pixel buffers (1 MiB and up) that Images free are kept, up to a byte limit, and handed to
-// the next Image that needs about as much (no more than 1.5x). A batch allocates the same few
+// the next Image that needs about as much (no more than 1.5x); one that 16 large allocations in a
+// row could not use is freed. A batch allocates the same few
 // sizes image after image; a fresh large allocation is a new mapping whose every page the kernel
 // zeroes on first touch, which cost a third of `pixflow convert`'s CPU before this cache.
 struct BufferCacheStats {
