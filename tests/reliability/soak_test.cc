@@ -1,6 +1,6 @@
-// The soak test (label `soak`, not in CI's default run; `ctest --preset ci -L soak`): 10,000
-// generated images through both strategies. While each run goes, the test samples the resident
-// memory and open file descriptors of pixflow and its workers against the number of images
+// The soak test (label `soak`, not in CI's default run; `ctest --test-dir build/ci -L soak`):
+// 10,000 generated images through both strategies. While each run goes, the test samples the
+// resident memory and open file descriptors of pixflow and its workers against the number of images
 // finished (from the report, as it grows), and checks: the peak over the last thousand images
 // is within 10% of the peak over the first thousand, no more descriptors are open near the end
 // than near the start (beyond what the images in flight hold), no staging file is left, and
