@@ -43,7 +43,7 @@ class BufferCache {
         stats_.cached_bytes -= capacity;
         entries_.erase(best);
       }
-      dropped = DropStale();
+      dropped = DropOldest();
     }
     for (std::byte* d : dropped) std::free(d);
     return found;
@@ -58,7 +58,7 @@ class BufferCache {
       if (capacity < kMinCachedBytes || capacity > limit_) return false;
       entries_.push_back({p, capacity, clock_});
       stats_.cached_bytes += capacity;
-      dropped = DropOverLimit();
+      dropped = DropOldest();
     }
     for (std::byte* d : dropped) std::free(d);
     return true;
@@ -69,7 +69,7 @@ class BufferCache {
     {
       const std::lock_guard lock(mutex_);
       limit_ = bytes;
-      dropped = DropOverLimit();
+      dropped = DropOldest();
     }
     for (std::byte* d : dropped) std::free(d);
   }
@@ -88,22 +88,14 @@ class BufferCache {
     uint64_t kept_at;  // clock_ when it was freed
   };
 
-  // Buffers passed over by kMaxIdleAllocations large allocations fit no image of this batch any
-  // more (its sizes moved on). Dropping them keeps what is held to the recent working set, so a
-  // long run holds no more than a short one.
-  std::vector<std::byte*> DropStale() {
+  // Frees from the oldest end: a buffer passed over by kMaxIdleAllocations large allocations fits
+  // no image of this batch any more (its sizes moved on), and the held total stays within the
+  // limit. Dropping stale buffers keeps what is held to the recent working set, so a long run
+  // holds no more than a short one.
+  std::vector<std::byte*> DropOldest() {
     std::vector<std::byte*> dropped;
-    while (!entries_.empty() && clock_ - entries_.front().kept_at > kMaxIdleAllocations) {
-      dropped.push_back(entries_.front().data);
-      stats_.cached_bytes -= entries_.front().capacity;
-      entries_.erase(entries_.begin());
-    }
-    return dropped;
-  }
-
-  std::vector<std::byte*> DropOverLimit() {
-    std::vector<std::byte*> dropped;
-    while (stats_.cached_bytes > limit_) {
+    while (!entries_.empty() && (stats_.cached_bytes > limit_ ||
+                                 clock_ - entries_.front().kept_at > kMaxIdleAllocations)) {
       dropped.push_back(entries_.front().data);
       stats_.cached_bytes -= entries_.front().capacity;
       entries_.erase(entries_.begin());
