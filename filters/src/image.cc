@@ -1,5 +1,7 @@
 #include "pixflow/filters/image.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
@@ -12,6 +14,7 @@ namespace pixflow {
 namespace {
 
 constexpr size_t kMinCachedBytes = size_t{1} << 20;
+constexpr size_t kHugePageBytes = size_t{2} << 20;
 // A batch image takes about five large buffers (decode, each filter, the encoder's copy); 16
 // allocations cover the images in flight.
 constexpr uint64_t kMaxIdleAllocations = 16;
@@ -125,16 +128,21 @@ void AlignedFree::operator()(void* p) const {
 }
 
 std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes) {
-  // aligned_alloc wants a multiple of the alignment; 0 bytes still gets a valid pointer.
-  const size_t rounded =
-      std::max((bytes + kRowAlignment - 1) / kRowAlignment * kRowAlignment, kRowAlignment);
+  // Buffers of a huge page or more are whole huge pages, so the kernel can back them with 2 MiB
+  // pages: a 24 MB image is then 12 page faults instead of 6,000, and faults, not zeroing, were
+  // a third of a large-photo run's time. Smaller ones are whole rows' alignment;
+  // aligned_alloc wants a multiple of the alignment, and 0 bytes still gets a valid pointer.
+  const size_t alignment = bytes >= kHugePageBytes ? kHugePageBytes : kRowAlignment;
+  const size_t rounded = std::max((bytes + alignment - 1) / alignment * alignment, alignment);
   if (rounded >= kMinCachedBytes) {
     size_t capacity = 0;
     if (std::byte* p = Cache().Take(rounded, capacity)) {
       return std::unique_ptr<std::byte[], AlignedFree>(p, AlignedFree{capacity});
     }
   }
-  void* p = std::aligned_alloc(kRowAlignment, rounded);
+  void* p = std::aligned_alloc(alignment, rounded);
+  // Advice only: where transparent huge pages are off, the buffer gets small pages as before.
+  if (p != nullptr && alignment == kHugePageBytes) madvise(p, rounded, MADV_HUGEPAGE);
   return std::unique_ptr<std::byte[], AlignedFree>(static_cast<std::byte*>(p),
                                                    AlignedFree{rounded});
 }

@@ -87,13 +87,24 @@ TEST_F(BufferCacheTest, AFreedLargeBufferIsReusedByTheNextImageOfAboutItsSize) {
   EXPECT_EQ(second->Row(999)[990 * 3 - 1], 7);
 }
 
+// Images of 2 MiB and more start on a huge-page boundary, so transparent huge pages can back
+// them; smaller ones only on a row-alignment boundary.
+TEST_F(BufferCacheTest, LargeImagesAreAlignedToHugePages) {
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  auto large = Image8::Create(1500, 1000, 3);
+  auto small = Image8::Create(100, 100, 3);
+  ASSERT_TRUE(large.ok() && small.ok());
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(large->Row(0)) % kHugePage, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(small->Row(0)) % kRowAlignment, 0u);
+}
+
 TEST_F(BufferCacheTest, ABufferMoreThanHalfTooLargeIsNotHandedOut) {
   {
-    auto large = Image8::Create(2000, 1000, 3);  // 6 MB
+    auto large = Image8::Create(2400, 1000, 3);  // 7.2 MB: 8 MiB in whole huge pages
     ASSERT_TRUE(large.ok());
   }
   const BufferCacheStats before = GetBufferCacheStats();
-  auto small = Image8::Create(1000, 1000, 3);  // 3 MB: 6 MB would waste half of it
+  auto small = Image8::Create(1000, 1000, 3);  // 3 MB, 4 MiB: 8 MiB would waste half of it
   ASSERT_TRUE(small.ok());
   EXPECT_EQ(GetBufferCacheStats().reused, before.reused);
   EXPECT_EQ(GetBufferCacheStats().cached_buffers, before.cached_buffers);
@@ -120,7 +131,7 @@ TEST_F(BufferCacheTest, TheLimitBoundsWhatIsHeldAndZeroTurnsItOff) {
     auto two = Image8::Create(1024, 1024, 2);
     auto three = Image8::Create(1024, 1024, 3);
     ASSERT_TRUE(one.ok() && two.ok() && three.ok());
-  }  // freed 3, 2, 1 MiB: keeping 2 MiB drops the older 3 MiB; then 1 MiB fits beside it
+  }  // freed 4 (3 MiB in whole huge pages), 2, 1 MiB: keeping 2 drops the older 4; 1 fits
   EXPECT_EQ(GetBufferCacheStats().cached_bytes, 3 * kMiB);
   EXPECT_EQ(GetBufferCacheStats().cached_buffers, 2u);
 
