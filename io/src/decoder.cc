@@ -42,6 +42,7 @@ Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options)
   if (stored_bits > 0) decoded.info.bit_depth = stored_bits;
   PIXFLOW_RETURN_IF_ERROR(CheckLimits(decoded.info, options.limits, input.name));
 
+  int box = 1;
   if (options.min_width > 0 || options.min_height > 0) {
     const LoadParameters parameters =
         internal::ChooseReducedLoad(input, loader, std::move(image), decoded.info, options);
@@ -52,6 +53,7 @@ Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options)
     rendered.width = vips_image_get_width(image.get());
     rendered.height = vips_image_get_page_height(image.get());
     PIXFLOW_RETURN_IF_ERROR(CheckLimits(rendered, options.limits, input.name));
+    box = internal::BoxShrinkFactor(image.get(), decoded.info, options);
   }
   if (options.metadata.keep_exif) decoded.metadata.exif = Blob(image.get(), VIPS_META_EXIF_NAME);
   PIXFLOW_ASSIGN_OR_RETURN(
@@ -59,8 +61,9 @@ Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options)
       internal::ToInterchange(image.get(), options.metadata.keep_icc, input.name));
   if (interchange.icc_kept) decoded.metadata.icc = Blob(image.get(), VIPS_META_ICC_NAME);
   decoded.metadata.orientation = options.autorotate ? 1 : decoded.info.orientation;
-  PIXFLOW_ASSIGN_OR_RETURN(decoded.pixels, internal::DecodePixels(interchange.image.get(),
-                                                                  options.autorotate, input.name));
+  PIXFLOW_ASSIGN_OR_RETURN(
+      decoded.pixels,
+      internal::DecodePixels(interchange.image.get(), options.autorotate, box, input.name));
   return decoded;
 }
 

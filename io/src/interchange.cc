@@ -46,14 +46,71 @@ Status ForEachRow(VipsImage* image, const std::string& name, RowFn row_fn) {
   return Status::Ok();
 }
 
-// Into aligned rows, with no packed copy of the whole image in between.
-Result<Image8> CopyOut(VipsImage* image, const std::string& name) {
-  PIXFLOW_ASSIGN_OR_RETURN(Image8 pixels,
-                           Image8::Create(vips_image_get_width(image), vips_image_get_height(image),
-                                          vips_image_get_bands(image)));
+// Takes an image's rows top to bottom and hands on the averages of its box x box blocks, one
+// output row per `box` input rows; a partial block at the right or bottom edge is dropped. With
+// a box of 1 the rows pass through untouched.
+class BoxRows {
+ public:
+  BoxRows(int width, int height, int bands, int box)
+      : bands_(bands),
+        box_(box),
+        width_(width / box),
+        height_(height / box),
+        sums_(box > 1 ? static_cast<size_t>(width_) * box * bands : 0),
+        averaged_(box > 1 ? static_cast<size_t>(width_) * bands : 0) {}
+
+  int width() const { return width_; }
+  int height() const { return height_; }
+
+  // Adds input row `y`; calls deliver(output_y, row) for each output row it completes.
+  template <typename Deliver>
+  void Add(int y, const uint8_t* row, Deliver deliver) {
+    if (box_ == 1) {
+      deliver(y, row);
+      return;
+    }
+    if (y / box_ >= height_) return;
+    // Columns in whole blocks only; the vertical sums vectorise, being one contiguous run.
+    if (y % box_ == 0) {
+      std::copy(row, row + sums_.size(), sums_.begin());
+    } else {
+      for (size_t i = 0; i < sums_.size(); ++i) sums_[i] += row[i];
+    }
+    if (y % box_ != box_ - 1) return;
+    const uint32_t area = static_cast<uint32_t>(box_) * static_cast<uint32_t>(box_);
+    for (int x = 0; x < width_; ++x) {
+      for (int c = 0; c < bands_; ++c) {
+        const uint32_t* block = &sums_[static_cast<size_t>(x) * box_ * bands_ + c];
+        uint32_t total = 0;
+        for (int dx = 0; dx < box_; ++dx) total += block[static_cast<size_t>(dx) * bands_];
+        averaged_[static_cast<size_t>(x) * bands_ + c] =
+            static_cast<uint8_t>((total + area / 2) / area);
+      }
+    }
+    deliver(y / box_, averaged_.data());
+  }
+
+ private:
+  int bands_;
+  int box_;
+  int width_;
+  int height_;
+  std::vector<uint32_t> sums_;     // the current block row's column sums
+  std::vector<uint8_t> averaged_;  // the output row being delivered
+};
+
+// Into aligned rows, box-averaged as they arrive, with no packed copy of the whole image in
+// between.
+Result<Image8> CopyOut(VipsImage* image, int box, const std::string& name) {
+  const int bands = vips_image_get_bands(image);
+  BoxRows rows(vips_image_get_width(image), vips_image_get_height(image), bands, box);
+  PIXFLOW_ASSIGN_OR_RETURN(Image8 pixels, Image8::Create(rows.width(), rows.height(), bands));
   const size_t row_bytes = pixels.view().row_elements();
-  PIXFLOW_RETURN_IF_ERROR(ForEachRow(
-      image, name, [&](int y, const uint8_t* row) { std::memcpy(pixels.Row(y), row, row_bytes); }));
+  PIXFLOW_RETURN_IF_ERROR(ForEachRow(image, name, [&](int y, const uint8_t* row) {
+    rows.Add(y, row, [&](int out_y, const uint8_t* out) {
+      std::memcpy(pixels.Row(out_y), out, row_bytes);
+    });
+  }));
   return pixels;
 }
 
@@ -97,30 +154,31 @@ Result<Interchange> ToInterchange(VipsImage* loaded, bool keep_icc, const std::s
   return result;
 }
 
-Result<Image8> DecodePixels(VipsImage* image, bool autorotate, const std::string& name) {
-  if (!autorotate || vips_image_get_orientation(image) == 1) return CopyOut(image, name);
+Result<Image8> DecodePixels(VipsImage* image, bool autorotate, int box, const std::string& name) {
+  if (!autorotate || vips_image_get_orientation(image) == 1) return CopyOut(image, box, name);
   // Rotating reads the input out of order, which a sequential loader cannot serve: decode it
   // top to bottom into memory first (8-bit, after any shrink-on-load), as libvips' own
   // thumbnailer does, then rotate from memory.
-  const int width = vips_image_get_width(image);
   const int bands = vips_image_get_bands(image);
-  const size_t row_bytes = static_cast<size_t>(width) * bands;
-  const size_t packed_bytes = row_bytes * vips_image_get_height(image);
+  BoxRows rows(vips_image_get_width(image), vips_image_get_height(image), bands, box);
+  const size_t row_bytes = static_cast<size_t>(rows.width()) * bands;
+  const size_t packed_bytes = row_bytes * rows.height();
   const auto packed = pixflow::internal::AllocateAligned(packed_bytes);
   if (!packed) return Status(StatusCode::kLimitExceeded, name + ": out of memory");
   auto* packed_rows = reinterpret_cast<uint8_t*>(packed.get());
   PIXFLOW_RETURN_IF_ERROR(ForEachRow(image, name, [&](int y, const uint8_t* row) {
-    std::memcpy(packed_rows + row_bytes * y, row, row_bytes);
+    rows.Add(y, row, [&](int out_y, const uint8_t* out) {
+      std::memcpy(packed_rows + row_bytes * out_y, out, row_bytes);
+    });
   }));
-  VipsImagePtr stored =
-      WrapPacked({packed_rows, packed_bytes}, width, vips_image_get_height(image), bands);
+  VipsImagePtr stored = WrapPacked({packed_rows, packed_bytes}, rows.width(), rows.height(), bands);
   if (!stored) return VipsFailure(StatusCode::kInternal, name + ": orientation");
   vips_image_set_int(stored.get(), VIPS_META_ORIENTATION, vips_image_get_orientation(image));
   PIXFLOW_ASSIGN_OR_RETURN(VipsImagePtr upright, Apply(std::move(stored), name, "orientation",
                                                        [](VipsImage* in, VipsImage** out) {
                                                          return vips_autorot(in, out, nullptr);
                                                        }));
-  return CopyOut(upright.get(), name);
+  return CopyOut(upright.get(), 1, name);
 }
 
 }  // namespace pixflow::io::internal

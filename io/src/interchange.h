@@ -20,8 +20,10 @@ struct Interchange {
 // the profile's space; grey images keep their values (libvips has no built-in grey target).
 Result<Interchange> ToInterchange(VipsImage* loaded, bool keep_icc, const std::string& name);
 
-// Decodes `image` into an Image8, applying its EXIF orientation first when `autorotate`. This
-// is where pixels are actually decoded, so truncated or corrupt data fails here.
-Result<Image8> DecodePixels(VipsImage* image, bool autorotate, const std::string& name);
+// Decodes `image` into an Image8, averaging `box` x `box` blocks as the rows arrive (1: none;
+// a partial block at the right or bottom edge is dropped) and then applying its EXIF orientation
+// when `autorotate`. This is where pixels are actually decoded, so truncated or corrupt data
+// fails here.
+Result<Image8> DecodePixels(VipsImage* image, bool autorotate, int box, const std::string& name);
 
 }  // namespace pixflow::io::internal

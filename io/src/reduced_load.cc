@@ -150,15 +150,20 @@ LoadParameters HeifThumbnail(LoadInput& input, const Loader& loader, const LoadP
   return std::abs(size->height - expected_height) <= 1.0 ? thumbnail : base;
 }
 
+// The target in the stored axes: orientations 5-8 swap them when the pixels are autorotated.
+Target StoredTarget(const ImageInfo& info, const DecodeOptions& options) {
+  const bool swap = options.autorotate && info.orientation >= 5;
+  return {std::max(0, swap ? options.min_height : options.min_width),
+          std::max(0, swap ? options.min_width : options.min_height)};
+}
+
 }  // namespace
 
 LoadParameters ChooseReducedLoad(LoadInput& input, const Loader& loader, VipsImagePtr header,
                                  const ImageInfo& info, const DecodeOptions& options) {
   LoadParameters parameters{options.fail_on};
   if (options.min_width <= 0 && options.min_height <= 0) return parameters;
-  const bool swap = options.autorotate && info.orientation >= 5;
-  const Target target{std::max(0, swap ? options.min_height : options.min_width),
-                      std::max(0, swap ? options.min_width : options.min_height)};
+  const Target target = StoredTarget(info, options);
   const int subifds = vips_image_get_n_subifds(header.get());
   header.reset();  // every probe below rebuilds a loader on the same source
 
@@ -174,6 +179,21 @@ LoadParameters ChooseReducedLoad(LoadInput& input, const Loader& loader, VipsIma
     parameters.scale = VectorScaleFor(input, loader, parameters, info, target);
   }
   return parameters;
+}
+
+int BoxShrinkFactor(VipsImage* image, const ImageInfo& info, const DecodeOptions& options) {
+  const Target target = StoredTarget(info, options);
+  if (!options.box_shrink || (target.width <= 0 && target.height <= 0)) return 1;
+  // Averaging colour without its alpha would bleed the colour of transparent pixels; a strip of
+  // pages would mix neighbouring frames. Both are left to the caller's resize.
+  const int width = vips_image_get_width(image);
+  const int height = vips_image_get_height(image);
+  if (vips_image_hasalpha(image) || vips_image_get_page_height(image) != height) return 1;
+  // Both axes keep a pixel at least, whichever the target constrains.
+  int factor = std::min({kMaxBoxShrink, width, height});
+  if (target.width > 0) factor = std::min(factor, width / (kResidualReduction * target.width));
+  if (target.height > 0) factor = std::min(factor, height / (kResidualReduction * target.height));
+  return std::max(factor, 1);
 }
 
 }  // namespace pixflow::io::internal

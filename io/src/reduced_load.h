@@ -10,7 +10,10 @@
 //  - HEIF/AVIF: the thumbnail image stored in the file, when it covers the target.
 //  - SVG and PDF: rendered at the scale that makes them cover the target, up as well as down,
 //    so a small drawing asked for at a large size is drawn sharp rather than enlarged.
-// Everything else decodes at full size.
+// What is left over is reduced by a whole-factor box average, done as the rows decode, down to no
+// less than kResidualReduction times the target: the caller's resize, whose kernel does the
+// antialiasing, still reduces by at least that much, as in vipsthumbnail. A 1600x1200 PNG asked for
+// at 256 px wide is held as 533x400, not 1600x1200.
 #pragma once
 
 #include "libvips.h"
@@ -27,5 +30,16 @@ namespace pixflow::io::internal {
 // falls back to the levels that could, down to the plain full-size parameters.
 LoadParameters ChooseReducedLoad(LoadInput& input, const Loader& loader, VipsImagePtr header,
                                  const ImageInfo& info, const DecodeOptions& options);
+
+// The least factor the caller's resize is left to reduce by after a box shrink.
+inline constexpr int kResidualReduction = 2;
+// Keeps a block's sum of 8-bit values well inside 32 bits.
+inline constexpr int kMaxBoxShrink = 256;
+
+// The box shrink for `image` as loaded (DecodeOptions::box_shrink): the largest whole factor
+// that leaves it at least kResidualReduction times options.min_width x min_height (the target
+// as in ChooseReducedLoad), at most kMaxBoxShrink; 1 (none) when it has an alpha channel, holds
+// several pages or options.box_shrink is off.
+int BoxShrinkFactor(VipsImage* image, const ImageInfo& info, const DecodeOptions& options);
 
 }  // namespace pixflow::io::internal

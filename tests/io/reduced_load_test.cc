@@ -42,6 +42,7 @@ Result<DecodedImage> DecodeAt(const fs::path& path, int min_width, int min_heigh
                               DecodeOptions options = {}) {
   options.min_width = min_width;
   options.min_height = min_height;
+  options.box_shrink = false;  // the level or thumbnail alone, as the format stores it
   return Decode(path, options);
 }
 

@@ -43,6 +43,7 @@ DecodedImage DecodeWithTarget(const fs::path& path, int min_width, int min_heigh
   options.min_width = min_width;
   options.min_height = min_height;
   options.autorotate = autorotate;
+  options.box_shrink = false;  // the format's own reduced decode alone
   Result<DecodedImage> decoded = Decode(path, options);
   EXPECT_TRUE(decoded.ok()) << decoded.status().message();
   return decoded.ok() ? std::move(decoded).value() : DecodedImage{};
@@ -137,8 +138,61 @@ TEST(ShrinkTest, TheTargetIsAsDisplayedSoOrientationSwapsIt) {
   fs::remove(path);
 }
 
-TEST(ShrinkTest, FormatsWithoutAReducedDecodeLoadAtFullSize) {
+// What the format cannot reduce is box-averaged by the largest whole factor leaving 2x the
+// target: 400x300 for 50 px wide is 4x4 blocks, 100x75, the same pixels as an area resize.
+TEST(ShrinkTest, FormatsWithoutAReducedDecodeAreBoxShrunkToTwiceTheTarget) {
   const Image8 image = test::SceneImage(400, 300, 3);
+  Result<std::vector<uint8_t>> png = Encode(image.view(), {"png", 0});
+  ASSERT_TRUE(png.ok());
+  const auto decode = [&](int min_width, int min_height, bool box_shrink) {
+    DecodeOptions options;
+    options.min_width = min_width;
+    options.min_height = min_height;
+    options.box_shrink = box_shrink;
+    Result<DecodedImage> decoded = Decode(*png, "scene.png", options);
+    EXPECT_TRUE(decoded.ok()) << decoded.status().message();
+    return decoded.ok() ? std::move(decoded->pixels) : Image8();
+  };
+  const Image8 shrunk = decode(50, 0, true);
+  ASSERT_EQ(shrunk.size(), (Size{100, 75, 3}));
+  const double psnr = test::Psnr(shrunk.view(), AreaResize(image, shrunk.size()).view());
+  RecordProperty("psnr_box_4", std::to_string(psnr));
+  EXPECT_GE(psnr, 50.0);  // the same averages, but for rounding
+  // The tighter axis decides: 60 rows leave a factor of 2 (300 / 120), whatever the width.
+  EXPECT_EQ(decode(10, 60, true).size(), (Size{200, 150, 3}));
+  // Under 4x the target there is no whole factor leaving 2x: the full image.
+  EXPECT_EQ(decode(120, 0, true).size(), image.size());
+  EXPECT_EQ(decode(50, 0, false).size(), image.size());
+}
+
+// The blocks are averaged in the stored axes, before the orientation is applied: a 400x300
+// TIFF displayed rotated (300x400) asked for at 50 px wide averages 3x3 blocks to 100x133.
+TEST(ShrinkTest, BoxShrinkHappensBeforeTheOrientationIsApplied) {
+  const Image8 image = test::SceneImage(400, 300, 3);
+  ImageMetadata rotated;
+  rotated.orientation = 6;
+  Result<std::vector<uint8_t>> tiff = Encode(image.view(), {"tif", 0}, rotated);
+  ASSERT_TRUE(tiff.ok()) << tiff.status().message();
+  const Result<DecodedImage> full = Decode(*tiff, "rotated.tif");
+  ASSERT_TRUE(full.ok()) << full.status().message();
+  ASSERT_EQ(full->pixels.size(), (Size{300, 400, 3}));
+  DecodeOptions options;
+  options.min_width = 50;  // 300 displayed columns are 300 stored rows: a factor of 3
+  const Result<DecodedImage> shrunk = Decode(*tiff, "rotated.tif", options);
+  ASSERT_TRUE(shrunk.ok()) << shrunk.status().message();
+  ASSERT_EQ(shrunk->pixels.size(), (Size{100, 133, 3}));
+  // The reference averages the same blocks: the displayed image without the dropped last row.
+  const double psnr =
+      test::Psnr(shrunk->pixels.view(),
+                 AreaResize(full->pixels, shrunk->pixels.size(), cv::Size(300, 399)).view());
+  RecordProperty("psnr_box_rotated", std::to_string(psnr));
+  EXPECT_GE(psnr, 50.0);
+}
+
+// Averaging colour without weighting by alpha would bleed the colour of transparent pixels into
+// the edges; an image with alpha is left whole for the resize, which premultiplies.
+TEST(ShrinkTest, ImagesWithAlphaAreNotBoxShrunk) {
+  const Image8 image = test::SceneImage(400, 300, 4);
   Result<std::vector<uint8_t>> png = Encode(image.view(), {"png", 0});
   ASSERT_TRUE(png.ok());
   DecodeOptions options;

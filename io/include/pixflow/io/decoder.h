@@ -42,6 +42,12 @@ struct DecodeOptions {
   // resizes the rest.
   int min_width = 0;
   int min_height = 0;
+  // Then, when what was loaded is still at least 4x the target, it is averaged in whole blocks
+  // (a box filter, streamed as the rows decode) down to no less than 2x the target, as
+  // vipsthumbnail does: a 1600x1200 PNG asked for at 256 px wide is held as 533x400, and the
+  // caller's resize still has a 2x reduction to antialias. Not for images with alpha or several
+  // pages; false keeps exactly what the format's own reduced decode gave.
+  bool box_shrink = true;
   bool autorotate = true;  // apply EXIF orientation 1-8 to the pixels
   FailOn fail_on = FailOn::kTruncated;
   DecodeLimits limits;
