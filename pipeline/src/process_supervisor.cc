@@ -39,6 +39,7 @@ struct Slot {
   pid_t pid = -1;
   int fd = -1;
   bool ready = false;
+  bool at_work = false;  // has been handed an image
   std::optional<size_t> job;
   Clock::time_point job_start;
   std::string received;  // bytes read, not yet a whole frame
@@ -135,7 +136,14 @@ class Supervisor {
       report_.peak_in_flight = std::max(report_.peak_in_flight, static_cast<int>(Busy()));
       const Status sent = SendWithin(slot.fd, wire::Encode(wire::JobFrame(jobs_[job])),
                                      Clock::now() + kSendPatience);
-      if (!sent.ok()) Lose(slot, sent.message());
+      if (!sent.ok()) {
+        Lose(slot, sent.message());
+        continue;
+      }
+      // Said once the job is sent, so whoever reads it (a test about to kill the worker) knows
+      // the worker holds an image.
+      if (options_.log_starts && !slot.at_work) Log(Name(slot) + " took its first image");
+      slot.at_work = true;
     }
   }
 

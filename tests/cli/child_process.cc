@@ -100,10 +100,11 @@ int ChildProcess::Wait(std::chrono::seconds timeout) {
   return ExitCode(status);
 }
 
-std::vector<pid_t> StartedWorkerPids(const std::string& text) {
+std::vector<pid_t> WorkerPids(const std::string& text, std::string_view event) {
+  const std::string tail = ") " + std::string(event) + "\n";
   std::vector<pid_t> pids;
   for (size_t at = text.find("(pid "); at != std::string::npos; at = text.find("(pid ", at + 1)) {
-    const size_t close = text.find(") started", at);
+    const size_t close = text.find(tail, at);
     if (close == std::string::npos || text.find('\n', at) < close) continue;
     pids.push_back(static_cast<pid_t>(std::stol(text.substr(at + 5, close - at - 5))));
   }

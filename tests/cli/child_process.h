@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pixflow::test {
@@ -40,9 +41,15 @@ class ChildProcess {
   std::filesystem::path err_path_;
 };
 
-// Every pid that follows "(pid " and precedes ") started" in `text` (the supervisor's --verbose
-// lines), in order.
-std::vector<pid_t> StartedWorkerPids(const std::string& text);
+// The pid of every line of `text` (the supervisor's --verbose lines) that ends "(pid N) EVENT",
+// in order: "started" when a worker was spawned, "took its first image" once it holds a job.
+std::vector<pid_t> WorkerPids(const std::string& text, std::string_view event);
+inline std::vector<pid_t> StartedWorkerPids(const std::string& text) {
+  return WorkerPids(text, "started");
+}
+inline std::vector<pid_t> BusyWorkerPids(const std::string& text) {
+  return WorkerPids(text, "took its first image");
+}
 
 // True when no process with this pid exists, not even a zombie.
 bool ProcessGone(pid_t pid);
