@@ -29,6 +29,8 @@ expect_no_vips_or_opencv "filter_ppm's link line" "$(ninja -C "$build" -t comman
 expect_no_vips_or_opencv "ldd filter_ppm" "$(ldd "$build/filter_ppm")"
 grep -q libtbb <<<"$(ldd "$build/filter_ppm")" || fail "filter_ppm does not link oneTBB"
 
+# 400x300: under 4x the 1600x1067 photo on one axis, so the CLI decodes it whole, as the
+# program does (no box shrink-on-load), and the pixels can be compared exactly.
 "$build/filter_ppm" "$work/landscape.ppm" "$work/grey.pgm" 400 300
 expect_size "$work/grey.pgm" 400 300 1
 "$prefix/bin/pixflow" convert "$work/landscape.ppm" -o "$work/cli" -q \

@@ -1,12 +1,11 @@
 // Multi-page and animated files decode their first frame, and say how many frames they have.
 #include <gtest/gtest.h>
-#include <vips/vips.h>
 
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "crafted_files.h"
 #include "pixflow/io/codec.h"
 
 namespace pixflow::io {
@@ -16,42 +15,13 @@ namespace fs = std::filesystem;
 
 constexpr int kWidth = 64;
 constexpr int kFrameHeight = 48;
-// One solid colour per frame, so a decode of any frame but the first is told apart at once.
-constexpr std::array<std::array<double, 3>, 3> kFrameColours = {
-    {{220, 30, 30}, {30, 200, 30}, {30, 30, 220}}};
+constexpr auto& kFrameColours = test::kAnimationFrameColours;
 
-// The three frames stacked as libvips stores an animation (page-height set), saved as `suffix`
-// (".gif", ".webp[lossless]", ".tif").
+// The three solid frames stacked as libvips stores an animation, saved as `suffix` (".gif",
+// ".webp[lossless]", ".tif", ".png").
 std::vector<uint8_t> ThreeFrames(const char* suffix) {
-  EXPECT_TRUE(InitCodecs().ok());
-  VipsImage* frames[3] = {};
-  for (int i = 0; i < 3; ++i) {
-    VipsImage* black = nullptr;
-    VipsImage* colour = nullptr;
-    double one[3] = {1, 1, 1};
-    double offset[3] = {kFrameColours[i][0], kFrameColours[i][1], kFrameColours[i][2]};
-    vips_black(&black, kWidth, kFrameHeight, "bands", 3, nullptr);
-    vips_linear(black, &colour, one, offset, 3, "uchar", TRUE, nullptr);
-    g_object_unref(black);
-    frames[i] = colour;
-  }
-  VipsImage* joined = nullptr;
-  vips_arrayjoin(frames, &joined, 3, "across", 1, nullptr);
-  for (VipsImage* frame : frames) g_object_unref(frame);
-  VipsImage* animation = nullptr;
-  vips_copy(joined, &animation, "interpretation", VIPS_INTERPRETATION_sRGB, nullptr);
-  g_object_unref(joined);
-  vips_image_set_int(animation, VIPS_META_PAGE_HEIGHT, kFrameHeight);
-  void* buffer = nullptr;
-  size_t size = 0;
-  std::vector<uint8_t> bytes;
-  if (vips_image_write_to_buffer(animation, suffix, &buffer, &size, nullptr) == 0) {
-    bytes.assign(static_cast<uint8_t*>(buffer), static_cast<uint8_t*>(buffer) + size);
-    g_free(buffer);
-  }
-  EXPECT_FALSE(bytes.empty()) << suffix << ": " << vips_error_buffer();
-  g_object_unref(animation);
-  return bytes;
+  const std::string bytes = test::ThreeFrameAnimation(suffix, kWidth, kFrameHeight);
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
 class FramesTest : public ::testing::TestWithParam<const char*> {};

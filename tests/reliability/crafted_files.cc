@@ -150,13 +150,12 @@ std::string CmykJpeg(int width, int height) {
 
 std::string ThreeFrameAnimation(const char* suffix, int width, int frame_height) {
   EXPECT_TRUE(io::InitCodecs().ok());
-  constexpr std::array<std::array<double, 3>, 3> kColours = {
-      {{220, 30, 30}, {30, 200, 30}, {30, 30, 220}}};
   VipsImage* frames[3] = {};
   for (int i = 0; i < 3; ++i) {
     VipsImage* black = nullptr;
     double one[3] = {1, 1, 1};
-    double offset[3] = {kColours[i][0], kColours[i][1], kColours[i][2]};
+    double offset[3] = {kAnimationFrameColours[i][0], kAnimationFrameColours[i][1],
+                        kAnimationFrameColours[i][2]};
     vips_black(&black, width, frame_height, "bands", 3, nullptr);
     vips_linear(black, &frames[i], one, offset, 3, "uchar", TRUE, nullptr);
     g_object_unref(black);

@@ -2,6 +2,7 @@
 // headers claiming huge sizes, a PNG with a bad CRC, 16-bit RGBA, CMYK JPEG, animations.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -19,8 +20,13 @@ std::string WebpClaiming(std::string webp, uint32_t width, uint32_t height);
 // `png` with one byte of its IDAT data changed, so that the chunk CRC no longer matches.
 std::string WithBadIdatCrc(std::string png);
 
-// With libvips: a 16-bit RGBA PNG; a CMYK JPEG; a 3-frame animation (".gif", ".webp") whose
-// frames are solid red, green and blue.
+// The colours of ThreeFrameAnimation's frames: a decode of any frame but the first is told
+// apart at once.
+inline constexpr std::array<std::array<double, 3>, 3> kAnimationFrameColours = {
+    {{220, 30, 30}, {30, 200, 30}, {30, 30, 220}}};
+
+// With libvips: a 16-bit RGBA PNG; a CMYK JPEG; a 3-frame animation (".gif", ".webp", ".tif";
+// ".png" keeps no pages and gives one tall image) whose frames are solid kAnimationFrameColours.
 std::string Rgba16Png(int width, int height);
 std::string CmykJpeg(int width, int height);
 std::string ThreeFrameAnimation(const char* suffix, int width, int frame_height);
