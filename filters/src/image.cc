@@ -21,9 +21,16 @@ constexpr uint64_t kMaxIdleAllocations = 16;
 
 // Freed large buffers, oldest first. One mutex: it is taken once per image allocation, never per
 // pixel, so it is not contended.
+//
+// What it holds plus what is live never exceeds the most that was live at once (the high-water
+// mark): a buffer is only kept while the process could need that much again, so the cache adds
+// nothing to peak memory. Within that bound any kept buffer that is large enough is handed out
+// (the smallest one): its pages are resident whether it waits here or is used, and using it
+// spares the kernel zeroing a fresh mapping, which at two threads competes for memory bandwidth.
 class BufferCache {
  public:
-  // The smallest kept buffer of `bytes` to 1.5x `bytes`, removed from the cache; nullptr if none.
+  // The smallest kept buffer of at least `bytes`, removed from the cache; nullptr if none, and
+  // then the caller allocates `bytes` itself (and calls Unreserve if that fails).
   std::byte* Take(size_t bytes, size_t& capacity) {
     std::byte* found = nullptr;
     std::vector<std::byte*> dropped;
@@ -32,18 +39,20 @@ class BufferCache {
       ++clock_;
       auto best = entries_.end();
       for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->capacity >= bytes && it->capacity <= bytes + bytes / 2 &&
-            (best == entries_.end() || it->capacity < best->capacity)) {
+        if (it->capacity >= bytes && (best == entries_.end() || it->capacity < best->capacity)) {
           best = it;
         }
       }
       if (best == entries_.end()) {
         ++stats_.allocated;
+        stats_.live_bytes += bytes;
+        stats_.peak_live_bytes = std::max(stats_.peak_live_bytes, stats_.live_bytes);
       } else {
         ++stats_.reused;
         found = best->data;
         capacity = best->capacity;
         stats_.cached_bytes -= capacity;
+        stats_.live_bytes += capacity;
         entries_.erase(best);
       }
       dropped = DropOldest();
@@ -52,13 +61,21 @@ class BufferCache {
     return found;
   }
 
-  // Keeps `p` for reuse, dropping the oldest buffers over the limit; false if the caller must
+  // The heap could not allocate the `bytes` that Take left to the caller.
+  void Unreserve(size_t bytes) {
+    const std::lock_guard lock(mutex_);
+    stats_.live_bytes -= bytes;
+  }
+
+  // Keeps `p` for reuse, dropping the oldest buffers over the bounds; false if the caller must
   // free `p` itself.
   bool Keep(std::byte* p, size_t capacity) {
+    if (capacity < kMinCachedBytes) return false;
     std::vector<std::byte*> dropped;
     {
       const std::lock_guard lock(mutex_);
-      if (capacity < kMinCachedBytes || capacity > limit_) return false;
+      stats_.live_bytes -= capacity;
+      if (capacity > limit_) return false;
       entries_.push_back({p, capacity, clock_});
       stats_.cached_bytes += capacity;
       dropped = DropOldest();
@@ -73,6 +90,7 @@ class BufferCache {
       const std::lock_guard lock(mutex_);
       limit_ = bytes;
       dropped = DropOldest();
+      stats_.peak_live_bytes = stats_.live_bytes;
     }
     for (std::byte* d : dropped) std::free(d);
   }
@@ -91,13 +109,13 @@ class BufferCache {
     uint64_t kept_at;  // clock_ when it was freed
   };
 
-  // Frees from the oldest end: a buffer passed over by kMaxIdleAllocations large allocations fits
-  // no image of this batch any more (its sizes moved on), and the held total stays within the
-  // limit. Dropping stale buffers keeps what is held to the recent working set, so a long run
-  // holds no more than a short one.
+  // Frees from the oldest end while the held total is over the limit or over the high-water
+  // mark, and any buffer passed over by kMaxIdleAllocations large allocations: it fits no image
+  // of this batch any more (its sizes moved on), so a long run holds no more than a short one.
   std::vector<std::byte*> DropOldest() {
     std::vector<std::byte*> dropped;
     while (!entries_.empty() && (stats_.cached_bytes > limit_ ||
+                                 stats_.cached_bytes + stats_.live_bytes > stats_.peak_live_bytes ||
                                  clock_ - entries_.front().kept_at > kMaxIdleAllocations)) {
       dropped.push_back(entries_.front().data);
       stats_.cached_bytes -= entries_.front().capacity;
@@ -109,7 +127,7 @@ class BufferCache {
   std::mutex mutex_;
   std::vector<Entry> entries_;  // in the order they were freed
   uint64_t clock_ = 0;          // large allocations asked for so far
-  size_t limit_ = size_t{64} << 20;
+  size_t limit_ = std::numeric_limits<size_t>::max();
   BufferCacheStats stats_;
 };
 
@@ -141,6 +159,7 @@ std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes) {
     }
   }
   void* p = std::aligned_alloc(alignment, rounded);
+  if (p == nullptr && rounded >= kMinCachedBytes) Cache().Unreserve(rounded);
   // Advice only: where transparent huge pages are off, the buffer gets small pages as before.
   if (p != nullptr && alignment == kHugePageBytes) madvise(p, rounded, MADV_HUGEPAGE);
   return std::unique_ptr<std::byte[], AlignedFree>(static_cast<std::byte*>(p),

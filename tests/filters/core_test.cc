@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <set>
@@ -56,15 +57,18 @@ TEST(Image, MoveTransfersOwnershipAndCopyOfIsDeep) {
   static_assert(!std::is_copy_constructible_v<Image8>);
 }
 
-// The cache is process-wide: each test starts with it empty and leaves the default limit.
+// The cache is process-wide: each test starts with it empty, with no limit but the high-water
+// mark, which SetBufferCacheLimit restarts from what is live (nothing, here).
 class BufferCacheTest : public ::testing::Test {
  protected:
-  static constexpr size_t kDefaultLimit = size_t{64} << 20;
+  static constexpr size_t kMiB = size_t{1} << 20;
+  static constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
   void SetUp() override {
     SetBufferCacheLimit(0);
-    SetBufferCacheLimit(kDefaultLimit);
+    SetBufferCacheLimit(kNoLimit);
+    ASSERT_EQ(GetBufferCacheStats().live_bytes, 0u);
   }
-  void TearDown() override { SetBufferCacheLimit(kDefaultLimit); }
+  void TearDown() override { SetBufferCacheLimit(kNoLimit); }
 };
 
 TEST_F(BufferCacheTest, AFreedLargeBufferIsReusedByTheNextImageOfAboutItsSize) {
@@ -75,7 +79,7 @@ TEST_F(BufferCacheTest, AFreedLargeBufferIsReusedByTheNextImageOfAboutItsSize) {
   first = Image8::Create(4, 4, 1);  // frees the large buffer into the cache
   EXPECT_EQ(GetBufferCacheStats().cached_buffers, before.cached_buffers + 1);
 
-  auto second = Image8::Create(990, 1000, 3);  // within 1.5x: the same buffer again
+  auto second = Image8::Create(990, 1000, 3);  // fits: the same buffer again
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->Row(0), pixels);
   const BufferCacheStats after = GetBufferCacheStats();
@@ -98,33 +102,70 @@ TEST_F(BufferCacheTest, LargeImagesAreAlignedToHugePages) {
   EXPECT_EQ(reinterpret_cast<uintptr_t>(small->Row(0)) % kRowAlignment, 0u);
 }
 
-TEST_F(BufferCacheTest, ABufferMoreThanHalfTooLargeIsNotHandedOut) {
+// A resize's output is smaller than its input: the input's freed buffer serves it, whatever
+// the ratio, and of two that fit the smaller one is handed out.
+TEST_F(BufferCacheTest, TheSmallestKeptBufferThatFitsIsHandedOut) {
+  const uint8_t* big_pixels = nullptr;
+  const uint8_t* middle_pixels = nullptr;
   {
-    auto large = Image8::Create(2400, 1000, 3);  // 7.2 MB: 8 MiB in whole huge pages
-    ASSERT_TRUE(large.ok());
+    auto big = Image8::Create(2400, 1000, 3);     // 7.2 MB: 8 MiB in whole huge pages
+    auto middle = Image8::Create(1000, 1000, 3);  // 3 MB: 4 MiB
+    ASSERT_TRUE(big.ok() && middle.ok());
+    big_pixels = big->Row(0);
+    middle_pixels = middle->Row(0);
   }
   const BufferCacheStats before = GetBufferCacheStats();
-  auto small = Image8::Create(1000, 1000, 3);  // 3 MB, 4 MiB: 8 MiB would waste half of it
+  auto small = Image8::Create(800, 600, 3);  // 1.4 MB: 2 MiB, fits both
   ASSERT_TRUE(small.ok());
-  EXPECT_EQ(GetBufferCacheStats().reused, before.reused);
-  EXPECT_EQ(GetBufferCacheStats().cached_buffers, before.cached_buffers);
+  EXPECT_EQ(small->Row(0), middle_pixels);
+  auto large = Image8::Create(2000, 1000, 3);  // 6 MB: only the 8 MiB fits
+  ASSERT_TRUE(large.ok());
+  EXPECT_EQ(large->Row(0), big_pixels);
+  EXPECT_EQ(GetBufferCacheStats().reused, before.reused + 2);
+  EXPECT_EQ(GetBufferCacheStats().allocated, before.allocated);
 }
 
-TEST_F(BufferCacheTest, ABufferNoImageHasFittedForSixteenAllocationsIsFreed) {
-  { auto odd = Image8::Create(1000, 1000, 3); }  // 3 MB, then no image of that size again
-  ASSERT_EQ(GetBufferCacheStats().cached_buffers, 1u);
-  for (int i = 0; i < 16; ++i) {
-    auto image = Image8::Create(1024, 1024, 1);  // 1 MiB: reuses its own buffer after the first
+// The cache adds nothing to peak memory: when an image needs more than any kept buffer and the
+// kept ones plus the live ones would exceed the most that was ever live at once, kept buffers
+// are freed first.
+TEST_F(BufferCacheTest, KeptPlusLiveNeverExceedsTheMostLiveAtOnce) {
+  { auto first = Image8::Create(1000, 1000, 3); }  // 4 MiB live once, then kept
+  ASSERT_EQ(GetBufferCacheStats().cached_bytes, 4 * kMiB);
+  ASSERT_EQ(GetBufferCacheStats().peak_live_bytes, 4 * kMiB);
+
+  auto larger = Image8::Create(1800, 1000, 3);  // 5.4 MB, 6 MiB: 4 kept + 6 live > 6
+  ASSERT_TRUE(larger.ok());
+  BufferCacheStats stats = GetBufferCacheStats();
+  EXPECT_EQ(stats.live_bytes, 6 * kMiB);
+  EXPECT_EQ(stats.peak_live_bytes, 6 * kMiB);
+  EXPECT_EQ(stats.cached_bytes, 0u);
+
+  larger = Image8::Create(4, 4, 1);  // the 6 MiB kept: 6 <= 6
+  stats = GetBufferCacheStats();
+  EXPECT_EQ(stats.cached_bytes, 6 * kMiB);
+  EXPECT_EQ(stats.live_bytes, 0u);
+}
+
+TEST_F(BufferCacheTest, ABufferNoImageHasTakenForSixteenAllocationsIsFreed) {
+  {
+    auto odd = Image8::Create(1000, 1000, 3);    // 4 MiB, then no image of that size again
+    auto small = Image8::Create(1024, 1024, 1);  // 1 MiB
+    ASSERT_TRUE(odd.ok() && small.ok());
+  }
+  ASSERT_EQ(GetBufferCacheStats().cached_buffers, 2u);
+  for (int i = 0; i < 15; ++i) {
+    auto image = Image8::Create(1024, 1024, 1);  // takes the 1 MiB, the smaller that fits
     ASSERT_TRUE(image.ok());
   }
   EXPECT_EQ(GetBufferCacheStats().cached_buffers, 2u);  // still within 16 allocations
-  { auto image = Image8::Create(1024, 1024, 1); }
+  for (int i = 0; i < 2; ++i) {
+    auto image = Image8::Create(1024, 1024, 1);
+  }
   EXPECT_EQ(GetBufferCacheStats().cached_buffers, 1u);
-  EXPECT_EQ(GetBufferCacheStats().cached_bytes, size_t{1} << 20);
+  EXPECT_EQ(GetBufferCacheStats().cached_bytes, kMiB);
 }
 
 TEST_F(BufferCacheTest, TheLimitBoundsWhatIsHeldAndZeroTurnsItOff) {
-  constexpr size_t kMiB = size_t{1} << 20;
   SetBufferCacheLimit(4 * kMiB);
   {
     auto one = Image8::Create(1024, 1024, 1);

@@ -87,22 +87,26 @@ struct AlignedFree {
 std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes);
 }  // namespace internal
 
-// Large pixel buffers (1 MiB and up) that Images free are kept, up to a byte limit, and handed to
-// the next Image that needs about as much (no more than 1.5x); one that 16 large allocations in a
-// row could not use is freed. A batch allocates the same few
-// sizes image after image; a fresh large allocation is a new mapping whose every page the kernel
-// zeroes on first touch, which cost a third of `pixflow convert`'s CPU before this cache.
+// Large pixel buffers (1 MiB and up) that Images free are kept and handed to the next Image that
+// needs no more (the smallest that fits). What is kept plus what is live never exceeds the most
+// that was live at once, so the cache adds nothing to peak memory; a buffer that 16 large
+// allocations in a row passed over is freed. A batch allocates the same few sizes image after
+// image; a fresh large allocation is a new mapping whose every page the kernel zeroes on first
+// touch, which cost a third of `pixflow convert`'s CPU before this cache, and more at two
+// threads, which compete for memory bandwidth.
 struct BufferCacheStats {
   size_t cached_bytes = 0;  // held for reuse now
   size_t cached_buffers = 0;
-  uint64_t reused = 0;     // large allocations served from the cache
-  uint64_t allocated = 0;  // large allocations the heap served
+  size_t live_bytes = 0;       // large buffers in Images now
+  size_t peak_live_bytes = 0;  // the most live at once since the last SetBufferCacheLimit
+  uint64_t reused = 0;         // large allocations served from the cache
+  uint64_t allocated = 0;      // large allocations the heap served
 };
 // Thread-safe; a snapshot.
 BufferCacheStats GetBufferCacheStats();
-// Bounds what the cache holds (default 64 MiB per process: about a 3000x2000 RGB chain's
-// buffers, measured to serve two thirds of such a batch's large allocations); 0 turns it off and
-// frees what it holds. A program that goes idle after a batch can call it with 0. Thread-safe.
+// Bounds what the cache holds further (by default only the high-water mark bounds it); 0 turns it
+// off and frees what it holds. Either way the high-water mark starts again from what is live now.
+// A program that goes idle after a batch can call it with 0. Thread-safe.
 void SetBufferCacheLimit(size_t bytes);
 
 // Move-only owner of an aligned pixel buffer.
