@@ -135,10 +135,14 @@ Result<Interchange> ToInterchange(VipsImage* loaded, bool keep_icc, const std::s
   // CMYK without a profile goes through libvips' built-in CMYK profile here; 16-bit is scaled
   // (not clipped) to 8; palette and 1-bit images arrive from the loaders already expanded.
   const VipsInterpretation target = grey ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
-  PIXFLOW_ASSIGN_OR_RETURN(image, Apply(std::move(image), name, "colour conversion",
-                                        [target](VipsImage* in, VipsImage** out) {
-                                          return vips_colourspace(in, out, target, nullptr);
-                                        }));
+  // Already there, libvips would add a copy stage, and every stage between the loader and our
+  // rows costs a zeroed strip buffer per request on a thread that is not libvips' own.
+  if (vips_image_guess_interpretation(image.get()) != target) {
+    PIXFLOW_ASSIGN_OR_RETURN(image, Apply(std::move(image), name, "colour conversion",
+                                          [target](VipsImage* in, VipsImage** out) {
+                                            return vips_colourspace(in, out, target, nullptr);
+                                          }));
+  }
   if (vips_image_get_format(image.get()) != VIPS_FORMAT_UCHAR) {
     PIXFLOW_ASSIGN_OR_RETURN(image, Apply(std::move(image), name, "8-bit conversion",
                                           [](VipsImage* in, VipsImage** out) {
