@@ -115,7 +115,7 @@ TEST_F(BufferCacheTest, TheSmallestKeptBufferThatFitsIsHandedOut) {
     middle_pixels = middle->Row(0);
   }
   const BufferCacheStats before = GetBufferCacheStats();
-  auto small = Image8::Create(800, 600, 3);  // 1.4 MB: 2 MiB, fits both
+  auto small = Image8::Create(800, 600, 3);  // 1.4 MB: fits both
   ASSERT_TRUE(small.ok());
   EXPECT_EQ(small->Row(0), middle_pixels);
   auto large = Image8::Create(2000, 1000, 3);  // 6 MB: only the 8 MiB fits
