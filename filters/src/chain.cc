@@ -37,12 +37,23 @@ Result<Size> FilterChain::OutputSize(Size input) const {
 }
 
 Result<Image8> FilterChain::Run(ConstView8 input, Execution execution) const {
-  PIXFLOW_RETURN_IF_ERROR(PlanSizes(input.size()).status());
+  PIXFLOW_ASSIGN_OR_RETURN(const std::vector<Size> sizes, PlanSizes(input.size()));
   if (filters_.empty()) return Image8::CopyOf(input);
+  // Consecutive filters that read few rows stream together, with no image between them; a
+  // filter that reads its whole input for any row (a 90-degree rotation) runs on its own.
   Image8 current;
-  for (const auto& filter : filters_) {
+  for (size_t first = 0; first < filters_.size();) {
     const ConstView8 source = current.empty() ? input : std::as_const(current).view();
-    PIXFLOW_ASSIGN_OR_RETURN(Image8 next, ApplyFilter(*filter, source, execution));
+    std::vector<const Filter*> run{filters_[first].get()};
+    if (ReadsFewRows(*run.front(), source.size())) {
+      for (size_t k = first + 1; k < filters_.size() && ReadsFewRows(*filters_[k], sizes[k - 1]);
+           ++k) {
+        run.push_back(filters_[k].get());
+      }
+    }
+    first += run.size();
+    PIXFLOW_ASSIGN_OR_RETURN(Image8 next, Image8::Create(sizes[first - 1]));
+    PIXFLOW_RETURN_IF_ERROR(RunStreamed(run, source, next.view(), execution));
     current = std::move(next);
   }
   return current;

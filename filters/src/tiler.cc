@@ -3,8 +3,11 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cstring>
+#include <mutex>
 
 #include "pixflow/filters/sanitizer.h"
 
@@ -15,6 +18,92 @@ namespace {
 // per-band set-up (halo rows, weight tables) stays small next to the band's own work.
 constexpr int kMaxBands = 64;
 constexpr int kMinBandRows = 8;
+
+// Streaming (RunStreamed): each task makes a chunk of output rows a step at a time. A step's rows
+// of every intermediate (the widest row counts) should fit in L2 with room to spare; chunks are
+// tall enough that the rows recomputed at their seams stay a few percent of the work.
+constexpr size_t kStepBytes = 256 * 1024;
+constexpr int kMinStepRows = 8;
+constexpr int kMaxStepRows = 64;
+constexpr int kMinChunkRows = 96;
+constexpr int kChunksPerThread = 2;
+
+RowRange ClampRows(RowRange rows, int height) {
+  rows.begin = std::clamp(rows.begin, 0, height);
+  rows.end = std::clamp(rows.end, rows.begin, height);
+  return rows;
+}
+
+// Fills `output` (rows `rows` of the filter's output) from `source`, which holds rows
+// [source_first, source_first + source.height()) of an input of shape `input`, including every
+// row the footprint of `rows` reads.
+void ProcessRows(const Filter& filter, ConstView8 source, int source_first, Size input,
+                 RowRange rows, View8 output) {
+  const RowRange in_rows = ClampRows(filter.Footprint(rows, input), input.height);
+  Band band;
+  band.input = source.Rows(in_rows.begin - source_first, in_rows.end - source_first);
+  band.input_rows = in_rows;
+  band.input_height = input.height;
+  band.output = output;
+  band.output_rows = rows;
+  filter.ProcessBand(band);
+}
+
+// The rows of one intermediate image that a chunk holds: rows [lo, hi) are made, and buffer row
+// 0 is image row `first`. Rows move down in the buffer only when the next step would run past
+// its end, so most steps copy nothing.
+class RowWindow {
+ public:
+  explicit RowWindow(Size image) : image_(image) {}
+
+  ConstView8 held() const { return std::as_const(buffer_).view().Rows(0, hi_ - first_); }
+  int first() const { return first_; }
+  View8 Rows(RowRange rows) { return buffer_.view().Rows(rows.begin - first_, rows.end - first_); }
+
+  // Makes room for rows `need`, keeping those already made, and returns the rows of `need` that
+  // still have to be made (a tail of it; all of it when nothing held is reusable).
+  Result<RowRange> Admit(RowRange need) {
+    if (need.size() <= 0) return RowRange{need.begin, need.begin};
+    const bool reuse = need.begin >= lo_ && need.begin <= hi_;
+    if (reuse && need.end <= hi_) return RowRange{need.end, need.end};
+    const int kept_end = reuse ? hi_ : need.begin;  // rows [need.begin, kept_end) are kept
+    if (need.end - first_ > buffer_.height() || need.begin < first_) {
+      PIXFLOW_RETURN_IF_ERROR(MoveTo(need.begin, need.size(), kept_end));
+    }
+    lo_ = need.begin;
+    hi_ = need.end;
+    return RowRange{kept_end, need.end};
+  }
+
+ private:
+  // Re-bases the buffer at image row `first`, with room for at least `rows` rows, keeping the
+  // made rows [first, kept_end).
+  Status MoveTo(int first, int rows, int kept_end) {
+    const size_t row_bytes = static_cast<size_t>(image_.width) * image_.channels;
+    if (rows > buffer_.height()) {
+      // Room for a few steps, so that rows are moved down once every few steps, not every step.
+      const int capacity = std::min(image_.height, 3 * rows);
+      PIXFLOW_ASSIGN_OR_RETURN(Image8 bigger,
+                               Image8::Create(image_.width, capacity, image_.channels));
+      for (int y = first; y < kept_end; ++y) {
+        std::memcpy(bigger.Row(y - first), buffer_.Row(y - first_), row_bytes);
+      }
+      buffer_ = std::move(bigger);
+    } else {
+      for (int y = first; y < kept_end; ++y) {  // row by row downwards: no row overlaps itself
+        std::memmove(buffer_.Row(y - first), buffer_.Row(y - first_), row_bytes);
+      }
+    }
+    first_ = first;
+    return Status::Ok();
+  }
+
+  Size image_;
+  Image8 buffer_;
+  int first_ = 0;
+  int lo_ = 0;
+  int hi_ = 0;
+};
 
 }  // namespace
 
@@ -69,16 +158,7 @@ Status RunFilter(const Filter& filter, ConstView8 input, View8 output, Execution
   }
   const std::vector<RowRange> bands = PlanBands(filter, input.size(), output.size());
   ForEachBand(bands, execution, [&](RowRange rows) {
-    RowRange in_rows = filter.Footprint(rows, input.size());
-    in_rows.begin = std::clamp(in_rows.begin, 0, input.height());
-    in_rows.end = std::clamp(in_rows.end, in_rows.begin, input.height());
-    Band band;
-    band.input = input.Rows(in_rows.begin, in_rows.end);
-    band.input_rows = in_rows;
-    band.input_height = input.height();
-    band.output = output.Rows(rows.begin, rows.end);
-    band.output_rows = rows;
-    filter.ProcessBand(band);
+    ProcessRows(filter, input, 0, input.size(), rows, output.Rows(rows.begin, rows.end));
   });
   return Status::Ok();
 }
@@ -90,6 +170,80 @@ Result<Image8> ApplyFilter(const Filter& filter, ConstView8 input, Execution exe
   PIXFLOW_ASSIGN_OR_RETURN(Image8 output, Image8::Create(*size));
   PIXFLOW_RETURN_IF_ERROR(RunFilter(filter, input, output.view(), execution));
   return output;
+}
+
+bool ReadsFewRows(const Filter& filter, Size input) {
+  const Result<Size> output = filter.OutputSize(input);
+  if (!output.ok()) return false;
+  const RowRange middle{output->height / 2, output->height / 2 + 1};
+  return ClampRows(filter.Footprint(middle, input), input.height).size() * 4 <= input.height;
+}
+
+Status RunStreamed(std::span<const Filter* const> filters, ConstView8 input, View8 output,
+                   Execution execution) {
+  if (filters.empty()) return InvalidArgument("RunStreamed: no filter");
+  if (filters.size() == 1) return RunFilter(*filters[0], input, output, execution);
+  PIXFLOW_RETURN_IF_ERROR(CheckShape(input.size(), "input"));
+  // sizes[k] is the shape filters[k] reads; sizes.back() the output's.
+  std::vector<Size> sizes{input.size()};
+  size_t widest_row = 0;
+  for (const Filter* filter : filters) {
+    Result<Size> next = filter->OutputSize(sizes.back());
+    if (!next.ok()) return next.status().WithContext(filter->Name());
+    PIXFLOW_RETURN_IF_ERROR(CheckShape(*next, (filter->Name() + " output").c_str()));
+    sizes.push_back(*next);
+    widest_row = std::max(widest_row, static_cast<size_t>(next->width) * next->channels);
+  }
+  if (output.size() != sizes.back()) {
+    return InvalidArgument(filters.back()->Name() + ": output view has the wrong shape");
+  }
+  const size_t levels = filters.size();
+  const int height = output.height();
+  const int step_rows =
+      std::clamp(static_cast<int>(kStepBytes / widest_row), kMinStepRows, kMaxStepRows);
+  const int threads = execution.parallel ? tbb::this_task_arena::max_concurrency() : 1;
+  const int chunks = std::clamp(height / kMinChunkRows, 1, kChunksPerThread * threads);
+  std::vector<RowRange> bands;
+  for (int c = 0; c < chunks; ++c) {
+    bands.push_back({static_cast<int>(static_cast<int64_t>(height) * c / chunks),
+                     static_cast<int>(static_cast<int64_t>(height) * (c + 1) / chunks)});
+  }
+
+  std::mutex failure_mutex;
+  Status failure;
+  ForEachBand(bands, execution, [&](RowRange chunk) {
+    // windows[k] holds rows of the image filters[k] makes (k < levels - 1).
+    std::vector<RowWindow> windows;
+    for (size_t k = 0; k + 1 < levels; ++k) windows.emplace_back(sizes[k + 1]);
+    std::vector<RowRange> make(levels);  // rows each filter makes in this step
+    for (int y = chunk.begin; y < chunk.end; y += step_rows) {
+      make[levels - 1] = {y, std::min(chunk.end, y + step_rows)};
+      // From the output back: the rows each filter must make that its window does not hold.
+      for (size_t k = levels - 1; k > 0; --k) {
+        const RowRange need =
+            make[k].size() > 0
+                ? ClampRows(filters[k]->Footprint(make[k], sizes[k]), sizes[k].height)
+                : RowRange{};
+        Result<RowRange> todo = windows[k - 1].Admit(need);
+        if (!todo.ok()) {
+          const std::lock_guard<std::mutex> lock(failure_mutex);
+          failure = todo.status();
+          return;
+        }
+        make[k - 1] = *todo;
+      }
+      // Then forwards: each filter's new rows, read from the rows before it.
+      for (size_t k = 0; k < levels; ++k) {
+        if (make[k].size() <= 0) continue;
+        const ConstView8 source = k == 0 ? input : windows[k - 1].held();
+        const int source_first = k == 0 ? 0 : windows[k - 1].first();
+        const View8 target =
+            k + 1 == levels ? output.Rows(make[k].begin, make[k].end) : windows[k].Rows(make[k]);
+        ProcessRows(*filters[k], source, source_first, sizes[k], make[k], target);
+      }
+    }
+  });
+  return failure;
 }
 
 }  // namespace pixflow

@@ -3,9 +3,16 @@
 #include "pixflow/filters/chain.h"
 
 #include <gtest/gtest.h>
+#include <tbb/task_arena.h>
 
 #include <atomic>
+#include <functional>
 
+#include "pixflow/filters/color.h"
+#include "pixflow/filters/convolve.h"
+#include "pixflow/filters/geometry.h"
+#include "pixflow/filters/median.h"
+#include "pixflow/filters/resize.h"
 #include "test_util.h"
 
 namespace pixflow {
@@ -96,6 +103,94 @@ TEST(FilterChain, RunEqualsStepByStepAndSerialEqualsParallel) {
       ASSERT_EQ(parallel->Row(y)[i], expected);
     }
   }
+}
+
+// Applies the chain's filters one whole image at a time: the reference for streaming.
+Image8 StepByStep(const FilterChain& chain, ConstView8 input) {
+  Result<Image8> copy = Image8::CopyOf(input);
+  Image8 current = std::move(*copy);
+  for (size_t i = 0; i < chain.size(); ++i) {
+    Result<Image8> next = ApplyFilter(chain[i], std::as_const(current).view(), Execution::Serial());
+    EXPECT_TRUE(next.ok()) << next.status().message();
+    current = std::move(*next);
+  }
+  return current;
+}
+
+// Streaming cuts the output into chunks by thread count and steps, with windows that keep rows
+// between steps. Every row must still come out exactly as filter-by-filter application makes it:
+// for shrinking, enlarging and cropping (footprints that run faster or slower than the output),
+// a flip (a footprint that runs backwards), a rotation (one that spans the whole input, so it
+// runs alone) and the neighbourhood filters, on a real photograph and on random pixels.
+TEST(FilterChain, StreamingMakesTheSamePixelsAsFilterByFilter) {
+  const std::vector<std::pair<std::string, std::function<FilterChain()>>> chains = {
+      {"shrink, sharpen, blur",
+       [] {
+         FilterChain c;
+         c.Add(MakeResize(401, 301)).Add(MakeUnsharpMask(1.0)).Add(MakeGaussianBlur(1.5));
+         return c;
+       }},
+      {"blur, enlarge, median, gamma",
+       [] {
+         FilterChain c;
+         c.Add(MakeGaussianBlur(2.0))
+             .Add(MakeResize(700, 900))
+             .Add(MakeMedian(5))
+             .Add(MakeGamma(1.8));
+         return c;
+       }},
+      {"crop, flip, convolve, shrink hard",
+       [] {
+         FilterChain c;
+         c.Add(MakeCrop(13, 29, 450, 330))
+             .Add(MakeFlip())
+             .Add(MakeSeparableConvolve({0.25f, 0.5f, 0.25f},
+                                        {0.0625f, 0.25f, 0.375f, 0.25f, 0.0625f}))
+             .Add(MakeResize(90, 37));
+         return c;
+       }},
+      {"sharpen, rotate 90, blur, flop",
+       [] {
+         FilterChain c;
+         c.Add(MakeUnsharpMask(2.0, 1.5))
+             .Add(MakeRotate(90))
+             .Add(MakeGaussianBlur(1.0))
+             .Add(MakeFlop());
+         return c;
+       }},
+  };
+  std::vector<Image8> inputs;
+  inputs.push_back(test::RealImage(test::RealImageNames().front(), 3));
+  inputs.push_back(test::RandomImage(517, 389, 4, 11));
+  inputs.push_back(test::RandomImage(64, 5, 1, 12));
+  for (const auto& [name, make] : chains) {
+    const FilterChain chain = make();
+    for (const Image8& input : inputs) {
+      if (!chain.OutputSize(input.size()).ok()) continue;  // a crop larger than the input
+      SCOPED_TRACE(name + " on " + std::to_string(input.width()) + "x" +
+                   std::to_string(input.height()));
+      const Image8 expected = StepByStep(chain, input.view());
+      Result<Image8> serial = chain.Run(input.view(), Execution::Serial());
+      ASSERT_TRUE(serial.ok()) << serial.status().message();
+      EXPECT_TRUE(test::Identical(serial->view(), expected.view()));
+      for (const int threads : {1, 3, 8}) {
+        tbb::task_arena arena(threads);
+        Result<Image8> parallel = arena.execute([&] { return chain.Run(input.view()); });
+        ASSERT_TRUE(parallel.ok()) << parallel.status().message();
+        EXPECT_TRUE(test::Identical(parallel->view(), expected.view())) << threads << " threads";
+      }
+    }
+  }
+}
+
+TEST(FilterChain, OnlyFiltersThatReadFewRowsStream) {
+  const Size photo{640, 480, 3};
+  EXPECT_TRUE(ReadsFewRows(*MakeGaussianBlur(3.0), photo));
+  EXPECT_TRUE(ReadsFewRows(*MakeResize(160, 120), photo));
+  EXPECT_TRUE(ReadsFewRows(*MakeFlip(), photo));
+  EXPECT_FALSE(ReadsFewRows(*MakeRotate(90), photo));
+  EXPECT_FALSE(ReadsFewRows(*MakeTranspose(), photo));
+  EXPECT_FALSE(ReadsFewRows(*MakeResize(640, 2), photo));  // each row reads over a quarter
 }
 
 TEST(FilterChain, EmptyChainCopiesTheInput) {

@@ -37,10 +37,12 @@ class FilterChain {
   // The final output shape (the input's for an empty chain).
   Result<Size> OutputSize(Size input) const;
 
-  // Runs every filter; intermediates are freed as soon as the next filter has consumed them. An
-  // empty chain returns a copy of the input. `input` is only read and may be any view (a
-  // sub-rectangle, a cv::Mat's pixels); the result is a new image the caller owns. Each filter's
-  // bands run on oneTBB in the caller's arena, or on this thread with Execution::Serial().
+  // Runs every filter. Consecutive filters that read few rows per output row (all but 90-degree
+  // rotations) stream strips of rows through one another (RunStreamed), so no intermediate image
+  // is made; a rotation's input is made whole first. An empty chain returns a copy of the input.
+  // `input` is only read and may be any view (a sub-rectangle, a cv::Mat's pixels); the result
+  // is a new image the caller owns. The work runs on oneTBB in the caller's arena, or on this
+  // thread with Execution::Serial(); the pixels are the same either way.
   Result<Image8> Run(ConstView8 input, Execution execution = {}) const;
 
  private:

@@ -1,10 +1,12 @@
-// The one place that splits work across threads. An output image is cut into row bands whose
-// layout depends only on the image and the filter (never on the thread count, so results are
-// bit-identical however many threads run), and the bands run through oneTBB in the caller's
-// arena, or one after another when the caller asks for serial execution.
+// The one place that splits work across threads. An output image is cut into row bands, and the
+// bands run through oneTBB in the caller's arena, or one after another when the caller asks for
+// serial execution. Every filter makes each output row from the same input rows whichever band
+// it falls in, so results are bit-identical however the rows are cut and however many threads
+// run (the tests hold every filter to that).
 #pragma once
 
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "pixflow/filters/filter.h"
@@ -32,6 +34,22 @@ void ForEachBand(const std::vector<RowRange>& bands, Execution execution,
 // Runs `filter` from `input` into `output`, which must already have OutputSize(input) and must
 // not overlap `input`.
 Status RunFilter(const Filter& filter, ConstView8 input, View8 output, Execution execution = {});
+
+// Whether `filter` reads only a few input rows (a quarter of `input`'s at most) for an output row:
+// then it can stream (RunStreamed). A rotation by 90 degrees reads every input row for any
+// output row, and does not.
+bool ReadsFewRows(const Filter& filter, Size input);
+
+// Runs `filters` one after another from `input` into `output` (the last filter's output shape,
+// not overlapping `input`) without making any intermediate image. The output is cut into a few
+// chunks per thread; each chunk is made a few rows (a step) at a time, and every filter's rows
+// go to the next while they are still in cache, instead of each filter sweeping a whole image
+// through memory. Each chunk keeps a window of every intermediate's latest rows, so rows that
+// consecutive steps share are made once; only rows near chunk seams are made twice. Meant for
+// filters that ReadsFewRows; others are correct but slow (every chunk makes their whole input).
+// One filter runs as RunFilter does.
+Status RunStreamed(std::span<const Filter* const> filters, ConstView8 input, View8 output,
+                   Execution execution = {});
 
 // Allocates the output and runs `filter` into it.
 Result<Image8> ApplyFilter(const Filter& filter, ConstView8 input, Execution execution = {});
