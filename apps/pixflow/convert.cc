@@ -149,7 +149,7 @@ int RunConvert(const CLI::App& app, const ConvertFlags& flags) {
   for (const Status& problem : walk->problems)
     fmt::print(stderr, "pixflow: {}\n", problem.message());
   Result<std::vector<pipeline::ConvertJob>> jobs =
-      pipeline::PlanConvertJobs(walk->files, *settings);
+      pipeline::PlanConvertJobs(std::move(walk->files), *settings);
   if (!jobs.ok()) return UsageError(jobs.status().message());
   // Planned whole first, so output clashes are found the same way by every shard.
   Result<std::optional<pipeline::ShardOrigin>> shard = ChooseShard(flags);
