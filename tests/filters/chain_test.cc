@@ -121,7 +121,8 @@ Image8 StepByStep(const FilterChain& chain, ConstView8 input) {
 // between steps. Every row must still come out exactly as filter-by-filter application makes it:
 // for shrinking, enlarging and cropping (footprints that run faster or slower than the output),
 // a flip (a footprint that runs backwards), a rotation (one that spans the whole input, so it
-// runs alone) and the neighbourhood filters, on a real photograph and on random pixels.
+// runs alone) and the neighbourhood filters, on a smooth scene and on random pixels. (Not a real
+// photograph: this test runs under TSan, and cv::imread's GDAL plugin trips its deadlock check.)
 TEST(FilterChain, StreamingMakesTheSamePixelsAsFilterByFilter) {
   const std::vector<std::pair<std::string, std::function<FilterChain()>>> chains = {
       {"shrink, sharpen, blur",
@@ -160,7 +161,7 @@ TEST(FilterChain, StreamingMakesTheSamePixelsAsFilterByFilter) {
        }},
   };
   std::vector<Image8> inputs;
-  inputs.push_back(test::RealImage(test::RealImageNames().front(), 3));
+  inputs.push_back(test::SceneImage(512, 512, 3));
   inputs.push_back(test::RandomImage(517, 389, 4, 11));
   inputs.push_back(test::RandomImage(64, 5, 1, 12));
   for (const auto& [name, make] : chains) {
