@@ -224,13 +224,13 @@ Status RunStreamed(std::span<const Filter* const> filters, ConstView8 input, Vie
             make[k].size() > 0
                 ? ClampRows(filters[k]->Footprint(make[k], sizes[k]), sizes[k].height)
                 : RowRange{};
-        Result<RowRange> todo = windows[k - 1].Admit(need);
-        if (!todo.ok()) {
+        Result<RowRange> missing = windows[k - 1].Admit(need);
+        if (!missing.ok()) {
           const std::lock_guard<std::mutex> lock(failure_mutex);
-          failure = todo.status();
+          failure = missing.status();
           return;
         }
-        make[k - 1] = *todo;
+        make[k - 1] = *missing;
       }
       // Then forwards: each filter's new rows, read from the rows before it.
       for (size_t k = 0; k < levels; ++k) {
