@@ -105,6 +105,105 @@ class RowWindow {
   int hi_ = 0;
 };
 
+// Where a chunk's input rows come from: the whole input image, or a RowSource read into a
+// window as the rows are needed.
+class InputRows {
+ public:
+  explicit InputRows(ConstView8 image) : image_(image), window_(image.size()) {}
+  explicit InputRows(RowSource& source) : source_(&source), window_(source.size()) {}
+
+  ConstView8 held() const { return source_ != nullptr ? window_.held() : image_; }
+  int first() const { return source_ != nullptr ? window_.first() : 0; }
+
+  // Makes rows `need` readable through held(): from a source, reads those not held yet, and
+  // drops any rows before them that no output needs (above a crop, between the rows a big
+  // shrink reads).
+  Status Admit(RowRange need) {
+    if (source_ == nullptr || need.size() <= 0) return Status::Ok();
+    PIXFLOW_ASSIGN_OR_RETURN(const RowRange missing, window_.Admit(need));
+    if (missing.size() <= 0) return Status::Ok();
+    if (missing.begin < read_) {
+      return Status(StatusCode::kInternal, "streaming: the filters read their source out of order");
+    }
+    while (read_ < missing.begin) {
+      const int rows = std::min(missing.begin - read_, missing.size());
+      PIXFLOW_RETURN_IF_ERROR(
+          source_->ReadRows(window_.Rows({missing.begin, missing.begin + rows})));
+      read_ += rows;
+    }
+    PIXFLOW_RETURN_IF_ERROR(source_->ReadRows(window_.Rows(missing)));
+    read_ = missing.end;
+    return Status::Ok();
+  }
+
+ private:
+  ConstView8 image_;
+  RowSource* source_ = nullptr;
+  RowWindow window_;
+  int read_ = 0;  // rows the source has delivered
+};
+
+// The shapes a streamed run goes through: sizes[k] is what filters[k] reads, sizes.back() the
+// output's; and the rows per step, about kStepBytes of the widest row.
+struct StreamPlan {
+  std::vector<Size> sizes;
+  int step_rows = kMinStepRows;
+};
+
+Result<StreamPlan> PlanStream(std::span<const Filter* const> filters, Size input, Size output) {
+  if (filters.empty()) return InvalidArgument("RunStreamed: no filter");
+  PIXFLOW_RETURN_IF_ERROR(CheckShape(input, "input"));
+  StreamPlan plan;
+  plan.sizes.push_back(input);
+  size_t widest_row = 1;
+  for (const Filter* filter : filters) {
+    Result<Size> next = filter->OutputSize(plan.sizes.back());
+    if (!next.ok()) return next.status().WithContext(filter->Name());
+    PIXFLOW_RETURN_IF_ERROR(CheckShape(*next, (filter->Name() + " output").c_str()));
+    plan.sizes.push_back(*next);
+    widest_row = std::max(widest_row, static_cast<size_t>(next->width) * next->channels);
+  }
+  if (output != plan.sizes.back()) {
+    return InvalidArgument(filters.back()->Name() + ": output view has the wrong shape");
+  }
+  plan.step_rows =
+      std::clamp(static_cast<int>(kStepBytes / widest_row), kMinStepRows, kMaxStepRows);
+  return plan;
+}
+
+// Makes output rows `chunk` a step at a time, reading the input through `input`.
+Status MakeChunk(std::span<const Filter* const> filters, const StreamPlan& plan, RowRange chunk,
+                 InputRows& input, View8 output) {
+  const size_t levels = filters.size();
+  const std::vector<Size>& sizes = plan.sizes;
+  // windows[k] holds rows of the image filters[k] makes (k < levels - 1).
+  std::vector<RowWindow> windows;
+  for (size_t k = 0; k + 1 < levels; ++k) windows.emplace_back(sizes[k + 1]);
+  std::vector<RowRange> make(levels);  // rows each filter makes in this step
+  const auto footprint = [&](size_t k) {
+    return make[k].size() > 0 ? ClampRows(filters[k]->Footprint(make[k], sizes[k]), sizes[k].height)
+                              : RowRange{};
+  };
+  for (int y = chunk.begin; y < chunk.end; y += plan.step_rows) {
+    make[levels - 1] = {y, std::min(chunk.end, y + plan.step_rows)};
+    // From the output back: the rows each filter must make that its window does not hold.
+    for (size_t k = levels - 1; k > 0; --k) {
+      PIXFLOW_ASSIGN_OR_RETURN(make[k - 1], windows[k - 1].Admit(footprint(k)));
+    }
+    PIXFLOW_RETURN_IF_ERROR(input.Admit(footprint(0)));
+    // Then forwards: each filter's new rows, read from the rows before it.
+    for (size_t k = 0; k < levels; ++k) {
+      if (make[k].size() <= 0) continue;
+      const ConstView8 source = k == 0 ? input.held() : windows[k - 1].held();
+      const int source_first = k == 0 ? input.first() : windows[k - 1].first();
+      const View8 target =
+          k + 1 == levels ? output.Rows(make[k].begin, make[k].end) : windows[k].Rows(make[k]);
+      ProcessRows(*filters[k], source, source_first, sizes[k], make[k], target);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::vector<RowRange> PlanBands(const Filter& filter, Size input, Size output) {
@@ -179,28 +278,18 @@ bool ReadsFewRows(const Filter& filter, Size input) {
   return ClampRows(filter.Footprint(middle, input), input.height).size() * 4 <= input.height;
 }
 
+bool ReadsInOrder(const Filter& filter, Size input) {
+  const Result<Size> output = filter.OutputSize(input);
+  if (!output.ok()) return false;
+  const int last = output->height - 1;
+  return filter.Footprint({0, 1}, input).begin <= filter.Footprint({last, last + 1}, input).begin;
+}
+
 Status RunStreamed(std::span<const Filter* const> filters, ConstView8 input, View8 output,
                    Execution execution) {
-  if (filters.empty()) return InvalidArgument("RunStreamed: no filter");
   if (filters.size() == 1) return RunFilter(*filters[0], input, output, execution);
-  PIXFLOW_RETURN_IF_ERROR(CheckShape(input.size(), "input"));
-  // sizes[k] is the shape filters[k] reads; sizes.back() the output's.
-  std::vector<Size> sizes{input.size()};
-  size_t widest_row = 0;
-  for (const Filter* filter : filters) {
-    Result<Size> next = filter->OutputSize(sizes.back());
-    if (!next.ok()) return next.status().WithContext(filter->Name());
-    PIXFLOW_RETURN_IF_ERROR(CheckShape(*next, (filter->Name() + " output").c_str()));
-    sizes.push_back(*next);
-    widest_row = std::max(widest_row, static_cast<size_t>(next->width) * next->channels);
-  }
-  if (output.size() != sizes.back()) {
-    return InvalidArgument(filters.back()->Name() + ": output view has the wrong shape");
-  }
-  const size_t levels = filters.size();
+  PIXFLOW_ASSIGN_OR_RETURN(const StreamPlan plan, PlanStream(filters, input.size(), output.size()));
   const int height = output.height();
-  const int step_rows =
-      std::clamp(static_cast<int>(kStepBytes / widest_row), kMinStepRows, kMaxStepRows);
   const int threads = execution.parallel ? tbb::this_task_arena::max_concurrency() : 1;
   const int chunks = std::clamp(height / kMinChunkRows, 1, kChunksPerThread * threads);
   std::vector<RowRange> bands;
@@ -208,42 +297,28 @@ Status RunStreamed(std::span<const Filter* const> filters, ConstView8 input, Vie
     bands.push_back({static_cast<int>(static_cast<int64_t>(height) * c / chunks),
                      static_cast<int>(static_cast<int64_t>(height) * (c + 1) / chunks)});
   }
-
   std::mutex failure_mutex;
   Status failure;
   ForEachBand(bands, execution, [&](RowRange chunk) {
-    // windows[k] holds rows of the image filters[k] makes (k < levels - 1).
-    std::vector<RowWindow> windows;
-    for (size_t k = 0; k + 1 < levels; ++k) windows.emplace_back(sizes[k + 1]);
-    std::vector<RowRange> make(levels);  // rows each filter makes in this step
-    for (int y = chunk.begin; y < chunk.end; y += step_rows) {
-      make[levels - 1] = {y, std::min(chunk.end, y + step_rows)};
-      // From the output back: the rows each filter must make that its window does not hold.
-      for (size_t k = levels - 1; k > 0; --k) {
-        const RowRange need =
-            make[k].size() > 0
-                ? ClampRows(filters[k]->Footprint(make[k], sizes[k]), sizes[k].height)
-                : RowRange{};
-        Result<RowRange> missing = windows[k - 1].Admit(need);
-        if (!missing.ok()) {
-          const std::lock_guard<std::mutex> lock(failure_mutex);
-          failure = missing.status();
-          return;
-        }
-        make[k - 1] = *missing;
-      }
-      // Then forwards: each filter's new rows, read from the rows before it.
-      for (size_t k = 0; k < levels; ++k) {
-        if (make[k].size() <= 0) continue;
-        const ConstView8 source = k == 0 ? input : windows[k - 1].held();
-        const int source_first = k == 0 ? 0 : windows[k - 1].first();
-        const View8 target =
-            k + 1 == levels ? output.Rows(make[k].begin, make[k].end) : windows[k].Rows(make[k]);
-        ProcessRows(*filters[k], source, source_first, sizes[k], make[k], target);
-      }
+    InputRows rows(input);
+    Status made = MakeChunk(filters, plan, chunk, rows, output);
+    if (!made.ok()) {
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      failure = std::move(made);
     }
   });
   return failure;
+}
+
+Status RunStreamed(std::span<const Filter* const> filters, RowSource& input, View8 output) {
+  PIXFLOW_ASSIGN_OR_RETURN(const StreamPlan plan, PlanStream(filters, input.size(), output.size()));
+  for (size_t k = 0; k < filters.size(); ++k) {
+    if (!ReadsFewRows(*filters[k], plan.sizes[k]) || !ReadsInOrder(*filters[k], plan.sizes[k])) {
+      return InvalidArgument(filters[k]->Name() + ": cannot read its input as it is decoded");
+    }
+  }
+  InputRows rows(input);
+  return MakeChunk(filters, plan, {0, output.height()}, rows, output);
 }
 
 }  // namespace pixflow

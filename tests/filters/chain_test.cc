@@ -123,8 +123,10 @@ Image8 StepByStep(const FilterChain& chain, ConstView8 input) {
 // a flip (a footprint that runs backwards), a rotation (one that spans the whole input, so it
 // runs alone) and the neighbourhood filters, on a smooth scene and on random pixels. (Not a real
 // photograph: this test runs under TSan, and cv::imread's GDAL plugin trips its deadlock check.)
-TEST(FilterChain, StreamingMakesTheSamePixelsAsFilterByFilter) {
-  const std::vector<std::pair<std::string, std::function<FilterChain()>>> chains = {
+using NamedChains = std::vector<std::pair<std::string, std::function<FilterChain()>>>;
+
+NamedChains StreamingChains() {
+  return {
       {"shrink, sharpen, blur",
        [] {
          FilterChain c;
@@ -159,11 +161,26 @@ TEST(FilterChain, StreamingMakesTheSamePixelsAsFilterByFilter) {
              .Add(MakeFlop());
          return c;
        }},
+      {"crop the bottom, shrink",
+       [] {
+         FilterChain c;
+         c.Add(MakeCrop(40, 300, 300, 200)).Add(MakeResize(100, 67));
+         return c;
+       }},
   };
+}
+
+std::vector<Image8> StreamingInputs() {
   std::vector<Image8> inputs;
   inputs.push_back(test::SceneImage(512, 512, 3));
   inputs.push_back(test::RandomImage(517, 389, 4, 11));
   inputs.push_back(test::RandomImage(64, 5, 1, 12));
+  return inputs;
+}
+
+TEST(FilterChain, StreamingMakesTheSamePixelsAsFilterByFilter) {
+  const NamedChains chains = StreamingChains();
+  const std::vector<Image8> inputs = StreamingInputs();
   for (const auto& [name, make] : chains) {
     const FilterChain chain = make();
     for (const Image8& input : inputs) {
@@ -192,6 +209,84 @@ TEST(FilterChain, OnlyFiltersThatReadFewRowsStream) {
   EXPECT_FALSE(ReadsFewRows(*MakeRotate(90), photo));
   EXPECT_FALSE(ReadsFewRows(*MakeTranspose(), photo));
   EXPECT_FALSE(ReadsFewRows(*MakeResize(640, 2), photo));  // each row reads over a quarter
+}
+
+TEST(FilterChain, OnlyFiltersThatReadDownwardsTakeDecodedRows) {
+  const Size photo{640, 480, 3};
+  EXPECT_TRUE(ReadsInOrder(*MakeResize(160, 120), photo));
+  EXPECT_TRUE(ReadsInOrder(*MakeCrop(10, 200, 100, 100), photo));
+  EXPECT_TRUE(ReadsInOrder(*MakeGaussianBlur(3.0), photo));
+  EXPECT_TRUE(ReadsInOrder(*MakeFlop(), photo));
+  EXPECT_FALSE(ReadsInOrder(*MakeFlip(), photo));
+  EXPECT_FALSE(ReadsInOrder(*MakeRotate(180), photo));
+}
+
+// An image's rows handed out top to bottom, as a decoder hands them: counts what was read, and
+// fails from row `fail_at` on.
+class ImageRows : public RowSource {
+ public:
+  explicit ImageRows(ConstView8 image, int fail_at = -1) : image_(image), fail_at_(fail_at) {}
+  Size size() const override { return image_.size(); }
+  Status ReadRows(View8 out) override {
+    EXPECT_LE(next_ + out.height(), image_.height()) << "read past the last row";
+    if (fail_at_ >= 0 && next_ + out.height() > fail_at_) {
+      return Status(StatusCode::kDecodeError, "photo.jpg: premature end of data");
+    }
+    for (int y = 0; y < out.height(); ++y) {
+      std::copy_n(image_.Row(next_ + y), image_.row_elements(), out.Row(y));
+    }
+    next_ += out.height();
+    return Status::Ok();
+  }
+  int read() const { return next_; }
+
+ private:
+  ConstView8 image_;
+  int fail_at_;
+  int next_ = 0;
+};
+
+// From rows that arrive once, top to bottom, every chain makes what filter-by-filter application
+// makes: its head streams from the source (up to a flip or a rotation, which need the whole
+// input first), and rows below the last one the output needs are never read.
+TEST(FilterChain, DecodedRowsMakeTheSamePixelsAsAWholeImage) {
+  for (const auto& [name, make] : StreamingChains()) {
+    const FilterChain chain = make();
+    for (const Image8& input : StreamingInputs()) {
+      if (!chain.OutputSize(input.size()).ok()) continue;
+      SCOPED_TRACE(name + " on " + std::to_string(input.width()) + "x" +
+                   std::to_string(input.height()));
+      ImageRows rows(input.view());
+      Result<Image8> streamed = chain.Run(rows);
+      ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+      EXPECT_TRUE(test::Identical(streamed->view(), StepByStep(chain, input.view()).view()));
+    }
+  }
+  const Image8 photo = test::SceneImage(512, 512, 3);
+  FilterChain top;
+  top.Add(MakeCrop(0, 0, 512, 100)).Add(MakeGaussianBlur(1.0));
+  ImageRows rows(photo.view());
+  ASSERT_TRUE(top.Run(rows).ok());
+  EXPECT_EQ(rows.read(), 100) << "rows below the crop are not decoded";
+  ImageRows all(photo.view());
+  ASSERT_TRUE(FilterChain().Run(all).ok());
+  EXPECT_EQ(all.read(), 512);
+}
+
+// A decode error in the middle of the image comes out of Run as the source said it.
+TEST(FilterChain, ASourceErrorIsReturnedAsItIs) {
+  const Image8 photo = test::SceneImage(300, 400, 3);
+  FilterChain streams;
+  streams.Add(MakeResize(150, 200)).Add(MakeUnsharpMask(1.0));
+  FilterChain whole_first;
+  whole_first.Add(MakeFlip()).Add(MakeGaussianBlur(1.0));
+  for (const FilterChain* chain : {&streams, &whole_first}) {
+    ImageRows rows(photo.view(), 250);
+    Result<Image8> out = chain->Run(rows);
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.status().code(), StatusCode::kDecodeError);
+    EXPECT_EQ(out.status().message(), "photo.jpg: premature end of data");
+  }
 }
 
 TEST(FilterChain, EmptyChainCopiesTheInput) {

@@ -44,8 +44,18 @@ class FilterChain {
   // is a new image the caller owns. The work runs on oneTBB in the caller's arena, or on this
   // thread with Execution::Serial(); the pixels are the same either way.
   Result<Image8> Run(ConstView8 input, Execution execution = {}) const;
+  // The same from rows that arrive top to bottom (a decoder's). The filters at the head of the
+  // chain that ReadsInOrder take the rows as they come, on this thread, so the input never
+  // exists whole; the rest run from their output as above. Rows none of them needs are not read.
+  // An error from `input` is returned as it is.
+  Result<Image8> Run(RowSource& input, Execution execution = {}) const;
 
  private:
+  // Runs filters [first, size()) on `input`, the output of the filter before `first`;
+  // `sizes` is PlanSizes(the chain's input).
+  Result<Image8> RunFrom(size_t first, ConstView8 input, const std::vector<Size>& sizes,
+                         Execution execution) const;
+
   std::vector<std::unique_ptr<Filter>> filters_;
 };
 

@@ -51,6 +51,26 @@ bool ReadsFewRows(const Filter& filter, Size input);
 Status RunStreamed(std::span<const Filter* const> filters, ConstView8 input, View8 output,
                    Execution execution = {});
 
+// The rows of an image that arrive top to bottom and only once, as a decoder makes them.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual Size size() const = 0;
+  // Writes the next out.height() rows, the first call row 0, into `out` (size()'s width and
+  // channels). After a failure no more rows come.
+  virtual Status ReadRows(View8 out) = 0;
+};
+
+// Whether the input rows `filter` reads move down as its output rows do (a flip's and a 180-degree
+// rotation's move up): with ReadsFewRows, its rows can then come straight from a RowSource.
+bool ReadsInOrder(const Filter& filter, Size input);
+
+// RunStreamed with the input read from `input` as the filters need its rows: the decoded image
+// never exists whole, only a window of its latest rows. Runs on the calling thread, in one pass
+// from top to bottom (the source cannot be read in parallel); every filter must ReadsFewRows
+// and ReadsInOrder. Input rows below the last one the output needs are not read.
+Status RunStreamed(std::span<const Filter* const> filters, RowSource& input, View8 output);
+
 // Allocates the output and runs `filter` into it.
 Result<Image8> ApplyFilter(const Filter& filter, ConstView8 input, Execution execution = {});
 
