@@ -29,7 +29,9 @@ std::vector<uint8_t> Blob(VipsImage* image, const char* field) {
 
 // Every libvips object made here is released before this returns: some loaders report their
 // warnings only when freed (libjpeg's), and the caller collects them afterwards.
-Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options) {
+// With a `consume`, the rows go to it as they are decoded and the result's pixels stay empty.
+Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options,
+                                 const RowConsumer& consume) {
   PIXFLOW_ASSIGN_OR_RETURN(Loader loader,
                            internal::FindLoader(input, options.limits.allow_untrusted));
   // Sniffed now: once a loader is built it owns the source's read position.
@@ -62,8 +64,14 @@ Result<DecodedImage> DecodeInput(LoadInput& input, const DecodeOptions& options)
   if (interchange.icc_kept) decoded.metadata.icc = Blob(image.get(), VIPS_META_ICC_NAME);
   decoded.metadata.orientation = options.autorotate ? 1 : decoded.info.orientation;
   PIXFLOW_ASSIGN_OR_RETURN(
-      decoded.pixels,
-      internal::DecodePixels(interchange.image.get(), options.autorotate, box, input.name));
+      std::unique_ptr<RowSource> rows,
+      internal::OpenRows(interchange.image.get(), options.autorotate, box, input.name));
+  if (consume) {
+    PIXFLOW_RETURN_IF_ERROR(consume(*rows));
+  } else {
+    PIXFLOW_ASSIGN_OR_RETURN(decoded.pixels, Image8::Create(rows->size()));
+    PIXFLOW_RETURN_IF_ERROR(rows->ReadRows(decoded.pixels.view()));
+  }
   return decoded;
 }
 
@@ -91,18 +99,18 @@ Result<DecodedImage> Decode(const std::filesystem::path& path, const DecodeOptio
   internal::CodecMessages messages;
   Result<DecodedImage> decoded = [&]() -> Result<DecodedImage> {
     PIXFLOW_ASSIGN_OR_RETURN(LoadInput input, internal::OpenFileInput(path));
-    return DecodeInput(input, options);
+    return DecodeInput(input, options, nullptr);
   }();
   if (decoded.ok()) decoded->warnings = messages.warnings();
   return decoded;
 }
 
 Result<DecodedImage> Decode(std::span<const uint8_t> bytes, const std::string& name,
-                            const DecodeOptions& options) {
+                            const DecodeOptions& options, const RowConsumer& consume) {
   internal::CodecMessages messages;
   Result<DecodedImage> decoded = [&]() -> Result<DecodedImage> {
     PIXFLOW_ASSIGN_OR_RETURN(LoadInput input, internal::OpenMemoryInput(bytes, name));
-    return DecodeInput(input, options);
+    return DecodeInput(input, options, consume);
   }();
   if (decoded.ok()) decoded->warnings = messages.warnings();
   return decoded;

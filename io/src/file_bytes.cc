@@ -34,7 +34,18 @@ class FileDescriptor {
 
 }  // namespace
 
-Result<std::vector<uint8_t>> ReadFileBytes(const std::filesystem::path& path, uint64_t max_bytes) {
+Result<FileBytes> FileBytes::Allocate(size_t size) {
+  FileBytes bytes;
+  bytes.buffer_ = pixflow::internal::AllocateAligned(size);
+  if (!bytes.buffer_) {
+    return Status(StatusCode::kLimitExceeded,
+                  "out of memory for " + std::to_string(size) + " bytes");
+  }
+  bytes.size_ = size;
+  return bytes;
+}
+
+Result<FileBytes> ReadFileBytes(const std::filesystem::path& path, uint64_t max_bytes) {
   const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) return ReadError(path, "cannot open");
   struct stat st {};
@@ -48,10 +59,11 @@ Result<std::vector<uint8_t>> ReadFileBytes(const std::filesystem::path& path, ui
                                                   " bytes, over the limit of " +
                                                   std::to_string(max_bytes));
   }
-  std::vector<uint8_t> bytes(size);
+  Result<FileBytes> bytes = FileBytes::Allocate(size);
+  if (!bytes.ok()) return bytes.status().WithContext(path.string());
   size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t got = ::read(file.get(), bytes.data() + done, bytes.size() - done);
+  while (done < size) {
+    const ssize_t got = ::read(file.get(), bytes->data() + done, size - done);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return ReadError(path, "read failed");
     if (got == 0) {

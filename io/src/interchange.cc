@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace pixflow::io::internal {
@@ -23,27 +25,6 @@ Result<VipsImagePtr> Apply(VipsImagePtr in, const std::string& name, const char*
   VipsImage* out = nullptr;
   if (step(in.get(), &out) != 0) return VipsFailure(StatusCode::kDecodeError, name + ": " + what);
   return VipsImagePtr(out);
-}
-
-// Visits the rows of `image` top to bottom, computing them in the calling thread: pixflow runs
-// many decodes in parallel itself, and keeping libvips off its worker threads is what lets
-// CodecMessages attribute each warning to its file.
-template <typename RowFn>
-Status ForEachRow(VipsImage* image, const std::string& name, RowFn row_fn) {
-  std::unique_ptr<VipsRegion, GObjectUnref> region(vips_region_new(image));
-  if (!region) return VipsFailure(StatusCode::kInternal, name + ": decode");
-  const int width = vips_image_get_width(image);
-  const int height = vips_image_get_height(image);
-  for (int y = 0; y < height; y += kRowsPerRequest) {
-    VipsRect rect{0, y, width, std::min(kRowsPerRequest, height - y)};
-    if (vips_region_prepare(region.get(), &rect) != 0) {
-      return VipsFailure(StatusCode::kDecodeError, name);
-    }
-    for (int row = rect.top; row < rect.top + rect.height; ++row) {
-      row_fn(row, reinterpret_cast<const uint8_t*>(VIPS_REGION_ADDR(region.get(), 0, row)));
-    }
-  }
-  return Status::Ok();
 }
 
 // Takes an image's rows top to bottom and hands on the averages of its box x box blocks, one
@@ -99,20 +80,96 @@ class BoxRows {
   std::vector<uint8_t> averaged_;  // the output row being delivered
 };
 
-// Into aligned rows, box-averaged as they arrive, with no packed copy of the whole image in
-// between.
-Result<Image8> CopyOut(VipsImage* image, int box, const std::string& name) {
-  const int bands = vips_image_get_bands(image);
-  BoxRows rows(vips_image_get_width(image), vips_image_get_height(image), bands, box);
-  PIXFLOW_ASSIGN_OR_RETURN(Image8 pixels, Image8::Create(rows.width(), rows.height(), bands));
-  const size_t row_bytes = pixels.view().row_elements();
-  PIXFLOW_RETURN_IF_ERROR(ForEachRow(image, name, [&](int y, const uint8_t* row) {
-    rows.Add(y, row, [&](int out_y, const uint8_t* out) {
-      std::memcpy(pixels.Row(out_y), out, row_bytes);
-    });
-  }));
-  return pixels;
-}
+// The rows of a lazy libvips image, box-averaged as they arrive, computed in the calling thread
+// a few strips at a time: pixflow runs many decodes in parallel itself, and keeping libvips off
+// its worker threads is what lets CodecMessages attribute each warning to its file.
+class VipsRows final : public RowSource {
+ public:
+  VipsRows(VipsImagePtr image, int box, std::string name)
+      : image_(std::move(image)),
+        rows_(vips_image_get_width(image_.get()), vips_image_get_height(image_.get()),
+              vips_image_get_bands(image_.get()), box),
+        name_(std::move(name)) {}
+
+  Size size() const override {
+    return {rows_.width(), rows_.height(), vips_image_get_bands(image_.get())};
+  }
+
+  Status ReadRows(View8 out) override {
+    if (!failure_.ok()) return failure_;
+    if (out.height() > rows_.height() - next_) {
+      return Status(StatusCode::kInternal, name_ + ": read past the last row");
+    }
+    next_ += out.height();
+    if (!region_) region_.reset(vips_region_new(image_.get()));
+    if (!region_) return failure_ = VipsFailure(StatusCode::kInternal, name_ + ": decode");
+    const size_t row_bytes = out.row_elements();
+    const int width = vips_image_get_width(image_.get());
+    const int height = vips_image_get_height(image_.get());
+    for (int delivered = 0; delivered < out.height();) {
+      if (y_ >= strip_.top + strip_.height) {
+        strip_ = {0, y_, width, std::min(kRowsPerRequest, height - y_)};
+        if (strip_.height <= 0 || vips_region_prepare(region_.get(), &strip_) != 0) {
+          return failure_ = VipsFailure(StatusCode::kDecodeError, name_);
+        }
+      }
+      const auto* row = reinterpret_cast<const uint8_t*>(VIPS_REGION_ADDR(region_.get(), 0, y_));
+      rows_.Add(y_++, row, [&](int, const uint8_t* averaged) {
+        std::memcpy(out.Row(delivered++), averaged, row_bytes);
+      });
+    }
+    return Status::Ok();
+  }
+
+ private:
+  VipsImagePtr image_;
+  BoxRows rows_;
+  std::string name_;
+  std::unique_ptr<VipsRegion, GObjectUnref> region_;
+  VipsRect strip_{0, 0, 0, 0};  // the rows region_ holds
+  int y_ = 0;                   // the next row of image_ to read
+  int next_ = 0;                // the next row to deliver
+  Status failure_;
+};
+
+// The upright rows of an image with an EXIF orientation: rotating reads the input out of order,
+// which a sequential loader cannot serve, so the decoded rows (8-bit, after any shrink-on-load)
+// are stored packed first, as libvips' own thumbnailer does, and rotated from memory.
+class UprightRows final : public RowSource {
+ public:
+  static Result<std::unique_ptr<RowSource>> Open(VipsImagePtr image, int box,
+                                                 const std::string& name) {
+    const int orientation = vips_image_get_orientation(image.get());
+    VipsRows stored(std::move(image), box, name);
+    const Size size = stored.size();
+    const size_t row_bytes = static_cast<size_t>(size.width) * size.channels;
+    auto rows = std::unique_ptr<UprightRows>(new UprightRows());
+    rows->packed_ = pixflow::internal::AllocateAligned(row_bytes * size.height);
+    if (!rows->packed_) return Status(StatusCode::kLimitExceeded, name + ": out of memory");
+    auto* packed = reinterpret_cast<uint8_t*>(rows->packed_.get());
+    PIXFLOW_RETURN_IF_ERROR(stored.ReadRows(
+        View8(packed, size.width, size.height, size.channels, static_cast<ptrdiff_t>(row_bytes))));
+    VipsImagePtr wrapped =
+        WrapPacked({packed, row_bytes * size.height}, size.width, size.height, size.channels);
+    if (!wrapped) return VipsFailure(StatusCode::kInternal, name + ": orientation");
+    vips_image_set_int(wrapped.get(), VIPS_META_ORIENTATION, orientation);
+    PIXFLOW_ASSIGN_OR_RETURN(VipsImagePtr upright, Apply(std::move(wrapped), name, "orientation",
+                                                         [](VipsImage* in, VipsImage** out) {
+                                                           return vips_autorot(in, out, nullptr);
+                                                         }));
+    rows->upright_.emplace(std::move(upright), 1, name);
+    return std::unique_ptr<RowSource>(std::move(rows));
+  }
+
+  Size size() const override { return upright_->size(); }
+  Status ReadRows(View8 out) override { return upright_->ReadRows(out); }
+
+ private:
+  UprightRows() = default;
+
+  std::unique_ptr<std::byte[], pixflow::internal::AlignedFree> packed_;  // under upright_
+  std::optional<VipsRows> upright_;
+};
 
 }  // namespace
 
@@ -158,31 +215,12 @@ Result<Interchange> ToInterchange(VipsImage* loaded, bool keep_icc, const std::s
   return result;
 }
 
-Result<Image8> DecodePixels(VipsImage* image, bool autorotate, int box, const std::string& name) {
-  if (!autorotate || vips_image_get_orientation(image) == 1) return CopyOut(image, box, name);
-  // Rotating reads the input out of order, which a sequential loader cannot serve: decode it
-  // top to bottom into memory first (8-bit, after any shrink-on-load), as libvips' own
-  // thumbnailer does, then rotate from memory.
-  const int bands = vips_image_get_bands(image);
-  BoxRows rows(vips_image_get_width(image), vips_image_get_height(image), bands, box);
-  const size_t row_bytes = static_cast<size_t>(rows.width()) * bands;
-  const size_t packed_bytes = row_bytes * rows.height();
-  const auto packed = pixflow::internal::AllocateAligned(packed_bytes);
-  if (!packed) return Status(StatusCode::kLimitExceeded, name + ": out of memory");
-  auto* packed_rows = reinterpret_cast<uint8_t*>(packed.get());
-  PIXFLOW_RETURN_IF_ERROR(ForEachRow(image, name, [&](int y, const uint8_t* row) {
-    rows.Add(y, row, [&](int out_y, const uint8_t* out) {
-      std::memcpy(packed_rows + row_bytes * out_y, out, row_bytes);
-    });
-  }));
-  VipsImagePtr stored = WrapPacked({packed_rows, packed_bytes}, rows.width(), rows.height(), bands);
-  if (!stored) return VipsFailure(StatusCode::kInternal, name + ": orientation");
-  vips_image_set_int(stored.get(), VIPS_META_ORIENTATION, vips_image_get_orientation(image));
-  PIXFLOW_ASSIGN_OR_RETURN(VipsImagePtr upright, Apply(std::move(stored), name, "orientation",
-                                                       [](VipsImage* in, VipsImage** out) {
-                                                         return vips_autorot(in, out, nullptr);
-                                                       }));
-  return CopyOut(upright.get(), 1, name);
+Result<std::unique_ptr<RowSource>> OpenRows(VipsImage* image, bool autorotate, int box,
+                                            const std::string& name) {
+  if (autorotate && vips_image_get_orientation(image) != 1) {
+    return UprightRows::Open(Ref(image), box, name);
+  }
+  return std::unique_ptr<RowSource>(std::make_unique<VipsRows>(Ref(image), box, name));
 }
 
 }  // namespace pixflow::io::internal

@@ -2,11 +2,13 @@
 // upright, in an Image8. Private to pixflow::io.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "libvips.h"
 #include "pixflow/filters/image.h"
 #include "pixflow/filters/status.h"
+#include "pixflow/filters/tiler.h"
 
 namespace pixflow::io::internal {
 
@@ -20,10 +22,11 @@ struct Interchange {
 // the profile's space; grey images keep their values (libvips has no built-in grey target).
 Result<Interchange> ToInterchange(VipsImage* loaded, bool keep_icc, const std::string& name);
 
-// Decodes `image` into an Image8, averaging `box` x `box` blocks as the rows arrive (1: none;
-// a partial block at the right or bottom edge is dropped) and then applying its EXIF orientation
-// when `autorotate`. This is where pixels are actually decoded, so truncated or corrupt data
-// fails here.
-Result<Image8> DecodePixels(VipsImage* image, bool autorotate, int box, const std::string& name);
+// The rows of `image`, top to bottom: box x box blocks averaged as the rows arrive (1: none; a
+// partial block at the right or bottom edge is dropped), then its EXIF orientation applied when
+// `autorotate`. Reading the rows is where pixels are actually decoded, so truncated or corrupt
+// data fails there. The source holds its own reference to `image`.
+Result<std::unique_ptr<RowSource>> OpenRows(VipsImage* image, bool autorotate, int box,
+                                            const std::string& name);
 
 }  // namespace pixflow::io::internal

@@ -1,5 +1,7 @@
 #include "pixflow/pipeline/convert.h"
 
+#include <tbb/task_arena.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -27,6 +29,27 @@ class Stopwatch {
  private:
   using Clock = std::chrono::steady_clock;
   Clock::time_point start_ = Clock::now();
+};
+
+// A RowSource that counts the time spent reading rows from another and keeps its failure.
+class TimedRows final : public RowSource {
+ public:
+  explicit TimedRows(RowSource& rows) : rows_(rows) {}
+  Size size() const override { return rows_.size(); }
+  Status ReadRows(View8 out) override {
+    const Stopwatch clock;
+    Status read = rows_.ReadRows(out);
+    ms_ += clock.Ms();
+    if (!read.ok()) failure_ = read;
+    return read;
+  }
+  double ms() const { return ms_; }
+  const Status& failure() const { return failure_; }
+
+ private:
+  RowSource& rows_;
+  double ms_ = 0;
+  Status failure_;
 };
 
 bool NamesDependOnSize(const ConvertSettings& settings) {
@@ -167,7 +190,7 @@ void ImageConverter::Read(const ConvertJob& job, JobWork& work) const {
   if (settings_.dry_run) return;  // the header is read from the file in Compute
   const Stopwatch clock;
   if (settings_.read_latency.count() > 0) std::this_thread::sleep_for(settings_.read_latency);
-  Result<std::vector<uint8_t>> bytes = io::ReadFileBytes(job.input.path);
+  Result<io::FileBytes> bytes = io::ReadFileBytes(job.input.path);
   record.ms.read = clock.Ms();
   if (!bytes.ok()) return record.Fail("read", bytes.status());
   record.input_bytes = bytes->size();
@@ -201,7 +224,7 @@ Status ImageConverter::PlanOutputs(const ConvertJob& job, Size displayed, JobWor
   return Status::Ok();
 }
 
-void ImageConverter::Compute(const ConvertJob& job, JobWork& work) const {
+void ImageConverter::Compute(const ConvertJob& job, JobWork& work, size_t images_waiting) const {
   ImageRecord& record = work.record;
   if (record.failed() || record.status == ImageStatus::kSkipped) return;
   const Stopwatch header_clock;
@@ -230,10 +253,11 @@ void ImageConverter::Compute(const ConvertJob& job, JobWork& work) const {
     record.status = ImageStatus::kPlanned;
     return;
   }
-  DecodeAndEncode(work);
+  const size_t threads = static_cast<size_t>(tbb::this_task_arena::max_concurrency());
+  DecodeAndEncode(work, images_waiting + 1 >= threads);
 }
 
-void ImageConverter::DecodeAndEncode(JobWork& work) const {
+void ImageConverter::DecodeAndEncode(JobWork& work, bool streamed) const {
   ImageRecord& record = work.record;
   io::DecodeOptions options = settings_.decode;
   const Size full{record.input_width, record.input_height, record.input_channels};
@@ -242,34 +266,49 @@ void ImageConverter::DecodeAndEncode(JobWork& work) const {
     options.min_width = target.width;
     options.min_height = target.height;
   }
+  // The shared chain runs inside the decode, on the rows as they come (streamed) or on the
+  // whole decoded image; time spent reading rows is the decode's, the rest the filters'.
+  const Execution execution{!streamed};
+  Size delivered;  // by the decoder, after any shrink-on-load
+  Image8 base;     // the shared chain's output, or the decoded image when it is empty
+  Size base_size;  // what the variants' geometry resolves against
+  Status filter_failure;
+  double filter_ms = 0;
+  const auto run_shared = [&](RowSource& rows) -> Status {
+    const Stopwatch clock;
+    TimedRows timed_rows(rows);
+    // Geometry resolves against the displayed full size, with the channels the decoder
+    // delivers; the first resize takes whatever size shrink-on-load delivered.
+    delivered = rows.size();
+    const Size displayed{record.input_width, record.input_height, delivered.channels};
+    bool identity = false;  // no shared ops: the variants see the image as displayed
+    Result<Image8> done = [&]() -> Result<Image8> {
+      PIXFLOW_ASSIGN_OR_RETURN(const FilterChain shared, settings_.ops.BuildChain(displayed));
+      identity = shared.empty();
+      if (streamed || shared.empty()) return shared.Run(timed_rows, execution);
+      PIXFLOW_ASSIGN_OR_RETURN(Image8 whole, Image8::Create(rows.size()));
+      PIXFLOW_RETURN_IF_ERROR(timed_rows.ReadRows(whole.view()));
+      return shared.Run(std::as_const(whole).view(), execution);
+    }();
+    filter_ms = clock.Ms() - timed_rows.ms();
+    if (!done.ok()) {
+      if (timed_rows.failure().ok()) filter_failure = done.status();
+      return done.status();
+    }
+    base = std::move(*done);
+    base_size = identity ? displayed : base.size();
+    return Status::Ok();
+  };
   Stopwatch clock;
-  Result<io::DecodedImage> decoded = io::Decode(work.bytes, record.input, options);
-  record.ms.decode += clock.Ms();
+  Result<io::DecodedImage> decoded = io::Decode(work.bytes, record.input, options, run_shared);
+  record.ms.decode += clock.Ms() - filter_ms;
+  record.ms.filter += filter_ms;
   work.bytes = {};  // the decoded image replaces the file's bytes
+  if (!filter_failure.ok()) return record.Fail("filter", filter_failure.WithContext(record.input));
   if (!decoded.ok()) return record.Fail("decode", decoded.status());
   record.warnings = std::move(decoded->warnings);
-  record.decoded_width = decoded->pixels.width();
-  record.decoded_height = decoded->pixels.height();
-  // The full size as displayed, with the channels the decoder actually delivered.
-  const Size displayed{record.input_width, record.input_height, decoded->pixels.channels()};
-
-  const Execution execution{settings_.parallel_filters};
-  clock = Stopwatch();
-  // Geometry resolves against the displayed full size; the first resize takes whatever size
-  // shrink-on-load delivered.
-  Result<FilterChain> shared = settings_.ops.BuildChain(displayed);
-  if (!shared.ok()) return record.Fail("filter", shared.status().WithContext(record.input));
-  Image8 shared_image;
-  if (!shared->empty()) {
-    Result<Image8> done = shared->Run(std::as_const(decoded->pixels).view(), execution);
-    if (!done.ok()) return record.Fail("filter", done.status().WithContext(record.input));
-    shared_image = std::move(*done);
-    decoded->pixels = Image8();
-  }
-  const Image8& base = shared->empty() ? decoded->pixels : shared_image;
-  const Size base_size = shared->empty() ? displayed : base.size();
-  record.ms.filter += clock.Ms();
-
+  record.decoded_width = delivered.width;
+  record.decoded_height = delivered.height;
   work.encoded.resize(record.outputs.size());
   for (size_t v = 0; v < settings_.variants.size(); ++v) {
     const Variant& variant = settings_.variants[v];
@@ -385,7 +424,10 @@ void ConvertRunner::Read(size_t job) {
   converter_.Read(jobs_[job], *work_[job]);
 }
 
-void ConvertRunner::Compute(size_t job) { converter_.Compute(jobs_[job], *work_[job]); }
+void ConvertRunner::Compute(size_t job) {
+  const size_t begun = computed_.fetch_add(1) + 1;
+  converter_.Compute(jobs_[job], *work_[job], jobs_.size() - std::min(begun, jobs_.size()));
+}
 
 void ConvertRunner::Write(size_t job) { converter_.Write(*work_[job]); }
 

@@ -73,6 +73,23 @@ TEST_P(OrientationTest, EachOfTheEightOrientationsDecodesUpright) {
       EXPECT_EQ(test::MaxAbsDiff(upright.pixels.view(), Displayed(stored, orientation).view()), 0);
     }
 
+    // Taken as rows while they are decoded, a few at a time, the pixels are the same.
+    Image8 rows;
+    DecodeOptions options;
+    options.autorotate = true;
+    Result<DecodedImage> streamed = Decode(*bytes, "oriented", options, [&](RowSource& source) {
+      PIXFLOW_ASSIGN_OR_RETURN(rows, Image8::Create(source.size()));
+      for (int y = 0; y < rows.height(); y += 7) {
+        PIXFLOW_RETURN_IF_ERROR(
+            source.ReadRows(rows.view().Rows(y, std::min(rows.height(), y + 7))));
+      }
+      return Status::Ok();
+    });
+    ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+    EXPECT_TRUE(streamed->pixels.empty());
+    ASSERT_EQ(rows.size(), expected.size());
+    EXPECT_EQ(test::MaxAbsDiff(rows.view(), expected.view()), 0);
+
     // Written out again, the upright pixels carry orientation 1: never rotated twice.
     Result<std::vector<uint8_t>> again =
         Encode(upright.pixels.view(), {GetParam(), 95}, upright.metadata);

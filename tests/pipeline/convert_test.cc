@@ -4,6 +4,7 @@
 #include "pixflow/pipeline/convert.h"
 
 #include <gtest/gtest.h>
+#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -191,6 +192,51 @@ TEST_F(ImageConverterTest, EachStageReportsItsOwnFailure) {
       << missing.error;
 }
 
+// With images queued behind it on every thread, an image's filters take the rows as they are
+// decoded: the output is byte for byte what the whole-image path makes, a truncated file still
+// fails in the decode stage, and a filter that cannot apply still fails in the filter stage.
+TEST_F(ImageConverterTest, StreamedFromTheDecoderAsTheWholeImagePathMakes) {
+  Copy("baboon.jpg", "baboon.jpg");
+  const std::string jpeg = ReadText(dir_ / "in/baboon.jpg");
+  std::ofstream(dir_ / "in/truncated.jpg", std::ios::binary) << jpeg.substr(0, jpeg.size() / 2);
+  const io::WalkResult walk = Walk();
+  ASSERT_EQ(walk.files.size(), 2u);
+  const std::vector<OpText> ops = {{"resize", "300x"}, {"sharpen", "1"}, {"blur", "1.5"}};
+  const auto convert = [&](const fs::path& out, const std::vector<OpText>& chain,
+                           size_t images_waiting) {
+    const ConvertSettings settings = MakeSettings(out, chain, {MakeVariant("", "png")});
+    const std::vector<ConvertJob> jobs = Plan(walk, settings);
+    const ImageConverter converter(settings, walk);
+    std::vector<ImageRecord> records;
+    tbb::task_arena(2).execute([&] {
+      for (const ConvertJob& job : jobs) {
+        JobWork work;
+        converter.Read(job, work);
+        converter.Compute(job, work, images_waiting);
+        converter.Write(work);
+        records.push_back(std::move(work.record));
+      }
+    });
+    return records;
+  };
+  const std::vector<ImageRecord> whole = convert(dir_ / "whole", ops, 0);
+  const std::vector<ImageRecord> streamed = convert(dir_ / "streamed", ops, 8);
+  ASSERT_EQ(streamed.size(), 2u);
+  EXPECT_EQ(streamed[0].status, ImageStatus::kConverted) << streamed[0].error;
+  EXPECT_EQ(ReadText(dir_ / "streamed/baboon.png"), ReadText(dir_ / "whole/baboon.png"));
+  EXPECT_EQ(streamed[0].decoded_width, whole[0].decoded_width);
+  EXPECT_GT(streamed[0].ms.filter, 0.0);
+  for (const std::vector<ImageRecord>* records : {&whole, &streamed}) {
+    const ImageRecord& truncated = (*records)[1];
+    EXPECT_EQ(truncated.stage, "decode");
+    EXPECT_NE(truncated.error.find((dir_ / "in/truncated.jpg").string()), std::string::npos)
+        << truncated.error;
+    EXPECT_FALSE(fs::exists(dir_ / "streamed/truncated.png"));
+  }
+  const std::vector<ImageRecord> too_big = convert(dir_ / "crop", {{"crop", "10x10+600+600"}}, 8);
+  EXPECT_EQ(too_big[0].stage, "filter") << too_big[0].error;
+}
+
 TEST_F(ImageConverterTest, NeverWritesOverAnInput) {
   const fs::path input = Copy("fruits.jpg", "fruits.jpg");
   const std::string before = ReadText(input);
@@ -256,8 +302,7 @@ TEST_F(ImageConverterTest, RunnerOnTheThreadedExecutorMatchesASerialRun) {
         MakeVariant("b", "png", "{dir}/{name}-{variant}.{ext}", {{"flop", ""}, {"resize", "50%"}})};
   };
   const ConvertSettings threaded = MakeSettings(dir_ / "threaded", ops, variants());
-  ConvertSettings serial = MakeSettings(dir_ / "serial", ops, variants());
-  serial.parallel_filters = false;
+  const ConvertSettings serial = MakeSettings(dir_ / "serial", ops, variants());
   const std::vector<ConvertJob> jobs = Plan(walk, threaded);
   ASSERT_EQ(jobs.size(), 12u);
 

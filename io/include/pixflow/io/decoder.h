@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "pixflow/filters/image.h"
 #include "pixflow/filters/status.h"
+#include "pixflow/filters/tiler.h"
 #include "pixflow/io/image_info.h"
 
 namespace pixflow::io {
@@ -81,9 +83,15 @@ struct DecodedImage {
 // kDecodeError (not an image, corrupt, truncated), kUnsupported (a format this libvips lacks, or
 // an untrusted loader not allowed), kLimitExceeded (too many pixels, checked from the header).
 Result<DecodedImage> Decode(const std::filesystem::path& path, const DecodeOptions& options = {});
+// Takes the decoded rows as they come, instead of a whole image: FilterChain::Run(RowSource&)
+// is one. An error it returns is Decode's; the source's own errors are decode errors.
+using RowConsumer = std::function<Status(RowSource& rows)>;
+
 // The same for bytes already in memory (the pipeline reads files on I/O threads); `name` is the
-// file name used in errors. `bytes` must stay alive until the call returns.
+// file name used in errors. `bytes` must stay alive until the call returns. With a `consume`,
+// the pixels go to it top to bottom as they are decoded, within this call, and the result's
+// `pixels` is empty; rows it does not read are not decoded.
 Result<DecodedImage> Decode(std::span<const uint8_t> bytes, const std::string& name,
-                            const DecodeOptions& options = {});
+                            const DecodeOptions& options = {}, const RowConsumer& consume = {});
 
 }  // namespace pixflow::io

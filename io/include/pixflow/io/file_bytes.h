@@ -4,16 +4,37 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <vector>
+#include <memory>
+#include <span>
 
+#include "pixflow/filters/image.h"
 #include "pixflow/filters/status.h"
 
 namespace pixflow::io {
 
+// A file's bytes, in a buffer from the allocator that image pixels come from: a large one is a
+// recycled mapping of its own, not heap, so a batch of files of all sizes neither leaves holes
+// in the heap nor pays to fault fresh pages in for every file.
+class FileBytes {
+ public:
+  FileBytes() = default;
+  // Room for `size` bytes, uninitialised; kLimitExceeded when the memory is not there.
+  static Result<FileBytes> Allocate(size_t size);
+
+  uint8_t* data() { return reinterpret_cast<uint8_t*>(buffer_.get()); }
+  const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(buffer_.get()); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  operator std::span<const uint8_t>() const { return {data(), size_}; }  // NOLINT: a view
+
+ private:
+  std::unique_ptr<std::byte[], pixflow::internal::AlignedFree> buffer_;
+  size_t size_ = 0;
+};
+
 // The file's bytes. kIoError naming the file and the system's reason (missing, a folder,
 // unreadable, shorter than it said). Files over `max_bytes` are refused with kLimitExceeded
 // before anything is read (0: no limit).
-Result<std::vector<uint8_t>> ReadFileBytes(const std::filesystem::path& path,
-                                           uint64_t max_bytes = 0);
+Result<FileBytes> ReadFileBytes(const std::filesystem::path& path, uint64_t max_bytes = 0);
 
 }  // namespace pixflow::io

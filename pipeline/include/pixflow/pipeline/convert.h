@@ -21,6 +21,7 @@
 #include "pixflow/filters/status.h"
 #include "pixflow/io/decoder.h"
 #include "pixflow/io/encoder.h"
+#include "pixflow/io/file_bytes.h"
 #include "pixflow/io/name_template.h"
 #include "pixflow/io/walker.h"
 #include "pixflow/pipeline/image_record.h"
@@ -59,9 +60,6 @@ struct ConvertSettings {
   io::DecodeOptions decode;
   bool overwrite = false;  // false: --skip-existing
   bool dry_run = false;    // plan every output from the headers; decode and write nothing
-  // Split each image's filters across the compute threads too, so a few huge images still use
-  // every core. Off only to compare strategies in `pixflow bench`.
-  bool parallel_filters = true;
   // Added before every file read, to model network storage (`pixflow bench --io-latency`).
   std::chrono::milliseconds read_latency{0};
 };
@@ -81,7 +79,7 @@ Result<std::vector<ConvertJob>> PlanConvertJobs(std::vector<io::InputFile> files
 
 // One image on its way through the stages.
 struct JobWork {
-  std::vector<uint8_t> bytes;           // the input file, after Read
+  io::FileBytes bytes;                        // the input file, after Read
   std::vector<std::vector<uint8_t>> encoded;  // one per record.outputs, after Compute
   ImageRecord record;
 };
@@ -98,7 +96,13 @@ class ImageConverter {
   // Reads the input file's bytes into `work` (blocking I/O).
   void Read(const ConvertJob& job, JobWork& work) const;
   // Decodes, runs each output's filter chain and encodes, into `work` (CPU only).
-  void Compute(const ConvertJob& job, JobWork& work) const;
+  // `images_waiting` counts the images queued behind this one. While they can keep every other
+  // thread of the caller's arena busy, this image's filters run on this thread, taking the rows
+  // straight from the decoder (FilterChain::Run(RowSource&)): the decoded image never exists
+  // whole, which saves a trip through memory, and memory bandwidth is what threads running side
+  // by side share. Otherwise the filters are split across the arena's threads, so that the last
+  // images of a run, or one huge image, still use every core. The pixels are the same either way.
+  void Compute(const ConvertJob& job, JobWork& work, size_t images_waiting = 0) const;
   // Writes each encoded output atomically under its planned name (blocking I/O).
   void Write(JobWork& work) const;
   // All three in order, for one image (the process executor's worker).
@@ -109,7 +113,7 @@ class ImageConverter {
  private:
   bool AllOutputsExist(const ConvertJob& job) const;
   Status PlanOutputs(const ConvertJob& job, Size displayed, JobWork& work) const;
-  void DecodeAndEncode(JobWork& work) const;
+  void DecodeAndEncode(JobWork& work, bool streamed) const;
   Status WriteOutput(const OutputRecord& output, std::span<const uint8_t> bytes) const;
 
   const ConvertSettings& settings_;
@@ -144,6 +148,7 @@ class ConvertRunner final : public JobRunner {
   Clock::time_point start_;
   // One slot per job; only jobs in flight hold anything, so memory follows the in-flight bound.
   std::vector<std::unique_ptr<JobWork>> work_;
+  std::atomic<size_t> computed_{0};  // Compute calls begun
 };
 
 }  // namespace pixflow::pipeline
