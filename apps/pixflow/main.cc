@@ -61,11 +61,17 @@ const char* ExamplesFor(const std::string& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // glibc gives each thread that allocates its own arena (up to 8 per core), and every arena
-  // keeps freed image buffers for reuse, so peak memory crept up with the number of images as
-  // more arenas each held a few. Two arenas keep it flat: peak RSS for 2,000 small images
-  // vs 100 went from +26% to +3% (docs/benchmarks/convert.md). Set before any thread starts.
+  // glibc's heap, tuned for a batch (docs/benchmarks/convert.md). Set before any thread starts.
+  // - Two arenas, not 8 per core: every arena keeps freed buffers for reuse, so peak memory crept
+  //   up with the number of images as more arenas each held a few.
+  // - Image and file buffers of 1 MiB and up are pixflow's own mappings (AllocateAligned), so
+  //   the heap holds libvips' strip buffers and smaller files. Fixed thresholds keep those in
+  //   the heap and the heap's pages resident between images: with glibc's sliding default,
+  //   libvips' strip buffers were mapped and zeroed afresh for every request, and faulting
+  //   their pages in was a tenth of a large-photo run on a virtual machine.
   mallopt(M_ARENA_MAX, 2);
+  mallopt(M_MMAP_THRESHOLD, 2 << 20);
+  mallopt(M_TRIM_THRESHOLD, 16 << 20);
   CLI::App app{"pixflow: batch image processing", "pixflow"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Every command's help");
