@@ -215,7 +215,10 @@ Status ImageConverter::PlanOutputs(const ConvertJob& job, Size displayed, JobWor
     output.width = sizes[v].width;
     output.height = sizes[v].height;
     std::error_code error;
-    output.existed = !settings_.overwrite && fs::exists(output.path, error);
+    // A file this run wrote is a clash (WriteOutput refuses it), not an output to skip: the
+    // outcome must not depend on which image got there first.
+    output.existed = !settings_.overwrite && fs::exists(output.path, error) &&
+                     !ClaimedByThisRun(output.path);
     all_exist = all_exist && output.existed;
     record.outputs.push_back(std::move(output));
   }
@@ -338,6 +341,11 @@ void ImageConverter::DecodeAndEncode(JobWork& work, bool streamed) const {
     }
     work.encoded[v] = std::move(encoded->bytes);
   }
+}
+
+bool ImageConverter::ClaimedByThisRun(const fs::path& path) const {
+  const std::lock_guard<std::mutex> lock(claimed_mutex_);
+  return claimed_.contains(path);
 }
 
 Status ImageConverter::WriteOutput(const OutputRecord& output,

@@ -113,6 +113,7 @@ class ImageConverter {
  private:
   bool AllOutputsExist(const ConvertJob& job) const;
   Status PlanOutputs(const ConvertJob& job, Size displayed, JobWork& work) const;
+  bool ClaimedByThisRun(const std::filesystem::path& path) const;
   void DecodeAndEncode(JobWork& work, bool streamed) const;
   Status WriteOutput(const OutputRecord& output, std::span<const uint8_t> bytes) const;
 
