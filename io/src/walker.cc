@@ -37,6 +37,16 @@ bool NamedLikeImage(const fs::path& path) {
   return std::find(std::begin(kSuffixes), std::end(kSuffixes), suffix) != std::end(kSuffixes);
 }
 
+// Whether relative path `a` sorts before `b` the way std::filesystem::path compares them, one
+// name at a time: the separator sorts before every character a name can hold ("a/b" before
+// "a-b"), and a path before the longer ones it starts ("a" before "a/b").
+bool ElementwiseLess(std::string_view a, std::string_view b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    const auto rank = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
+    return rank(x) < rank(y);
+  });
+}
+
 bool IsHidden(const fs::path& name) {
   const std::string text = name.string();
   return text.size() > 1 && text[0] == '.' && text != "..";
@@ -57,7 +67,7 @@ class Walker {
       ++result_.skipped_not_image;
       return;
     }
-    result_.files.push_back({path, relative});
+    result_.files.push_back({path.string(), relative.string()});
     result_.input_ids.insert(id);
   }
 
@@ -73,7 +83,9 @@ class Walker {
     linked_.clear();
     // Depth first, each folder's entries in byte order of their names: element-wise path order.
     std::sort(result_.files.begin() + static_cast<ptrdiff_t>(first), result_.files.end(),
-              [](const InputFile& a, const InputFile& b) { return a.relative < b.relative; });
+              [](const InputFile& a, const InputFile& b) {
+                return ElementwiseLess(a.relative, b.relative);
+              });
   }
 
  private:

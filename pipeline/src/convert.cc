@@ -139,21 +139,22 @@ Result<std::vector<ConvertJob>> PlanConvertJobs(std::vector<io::InputFile> files
   std::vector<ConvertJob> jobs;
   jobs.reserve(files.size());
   const bool late_names = NamesDependOnSize(settings);
-  // Every output path so far, and which input (and variant) claimed it.
-  std::map<fs::path, std::pair<size_t, size_t>> owners;
+  // Every output path so far, and which input claimed it. Strings compare as paths do here:
+  // NameTemplate::Render drops empty and "." segments.
+  std::map<std::string, size_t> owners;
   for (io::InputFile& file : files) {
     ConvertJob job{std::move(file), {}};
     for (size_t v = 0; !late_names && v < settings.variants.size(); ++v) {
       PIXFLOW_ASSIGN_OR_RETURN(fs::path path,
                                OutputPath(settings, settings.variants[v], job.input, Size{0, 0}));
-      const auto [it, inserted] = owners.emplace(path, std::make_pair(jobs.size(), v));
+      const auto [it, inserted] = owners.emplace(path.string(), jobs.size());
       if (!inserted) {
-        const ConvertJob& first = it->second.first == jobs.size() ? job : jobs[it->second.first];
-        return InvalidArgument(first.input.path.string() + " and " + job.input.path.string() +
+        const ConvertJob& first = it->second == jobs.size() ? job : jobs[it->second];
+        return InvalidArgument(first.input.path + " and " + job.input.path +
                                " would both be written to " + path.string() +
                                " (use --name with {ext} or {variant}, or convert them apart)");
       }
-      job.outputs.push_back(std::move(path));
+      job.outputs.push_back(path.string());
     }
     jobs.push_back(std::move(job));
   }
@@ -167,19 +168,19 @@ bool ImageConverter::AllOutputsExist(const ConvertJob& job) const {
   if (settings_.overwrite || job.outputs.empty()) return false;
   std::error_code error;
   return std::all_of(job.outputs.begin(), job.outputs.end(),
-                     [&](const fs::path& path) { return fs::exists(path, error); });
+                     [&](const std::string& path) { return fs::exists(path, error); });
 }
 
 void ImageConverter::Read(const ConvertJob& job, JobWork& work) const {
   ImageRecord& record = work.record;
-  record.input = job.input.path.string();
-  record.relative = job.input.relative.string();
+  record.input = job.input.path;
+  record.relative = job.input.relative;
   if (AllOutputsExist(job)) {
     // Known before reading a byte: nothing to do. The outputs are listed as found.
     record.status = ImageStatus::kSkipped;
     for (size_t v = 0; v < job.outputs.size(); ++v) {
       OutputRecord output;
-      output.path = job.outputs[v].string();
+      output.path = job.outputs[v];
       output.variant = settings_.variants[v].label;
       output.format = settings_.variants[v].format.format;
       output.existed = true;
@@ -208,7 +209,7 @@ Status ImageConverter::PlanOutputs(const ConvertJob& job, Size displayed, JobWor
       PIXFLOW_ASSIGN_OR_RETURN(fs::path path, OutputPath(settings_, variant, job.input, sizes[v]));
       output.path = path.string();
     } else {
-      output.path = job.outputs[v].string();
+      output.path = job.outputs[v];
     }
     output.variant = variant.label;
     output.format = variant.format.format;
@@ -217,8 +218,8 @@ Status ImageConverter::PlanOutputs(const ConvertJob& job, Size displayed, JobWor
     std::error_code error;
     // A file this run wrote is a clash (WriteOutput refuses it), not an output to skip: the
     // outcome must not depend on which image got there first.
-    output.existed = !settings_.overwrite && fs::exists(output.path, error) &&
-                     !ClaimedByThisRun(output.path);
+    output.existed =
+        !settings_.overwrite && fs::exists(output.path, error) && !ClaimedByThisRun(output.path);
     all_exist = all_exist && output.existed;
     record.outputs.push_back(std::move(output));
   }

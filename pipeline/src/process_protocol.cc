@@ -120,8 +120,8 @@ Result<std::optional<Frame>> Receive(int fd) {
 }
 
 Frame JobFrame(const ConvertJob& job) {
-  Frame frame{Kind::kJob, {job.input.path.native(), job.input.relative.native()}};
-  for (const std::filesystem::path& output : job.outputs) frame.fields.push_back(output.native());
+  Frame frame{Kind::kJob, {job.input.path, job.input.relative}};
+  frame.fields.insert(frame.fields.end(), job.outputs.begin(), job.outputs.end());
   return frame;
 }
 

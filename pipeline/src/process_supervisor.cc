@@ -204,8 +204,8 @@ class Supervisor {
     if (!record.ok()) return Lose(slot, record.status().message());
     const ConvertJob& job = jobs_[*slot.job];
     // The exact names the supervisor walked (the JSON form replaces invalid UTF-8).
-    record->input = job.input.path.string();
-    record->relative = job.input.relative.string();
+    record->input = job.input.path;
+    record->relative = job.input.relative;
     record->worker = slot.index;
     record->pid = slot.pid;
     record->attempts = attempts_[*slot.job];
@@ -251,8 +251,8 @@ class Supervisor {
   // The record of an image whose worker was lost for the last time (or during a stop).
   void GiveUp(size_t job, ImageStatus status, const std::string& why, const Slot* slot) {
     ImageRecord record;
-    record.input = jobs_[job].input.path.string();
-    record.relative = jobs_[job].input.relative.string();
+    record.input = jobs_[job].input.path;
+    record.relative = jobs_[job].input.relative;
     record.status = status;
     record.stage = "worker";
     record.error = record.input + ": " + why;
@@ -283,8 +283,7 @@ class Supervisor {
     } else if (slot.job) {
       ++report_.worker_deaths;
       const size_t job = *slot.job;
-      std::string line =
-          Name(slot) + " " + what + " while converting " + jobs_[job].input.path.string();
+      std::string line = Name(slot) + " " + what + " while converting " + jobs_[job].input.path;
       if (stopping_) {
         GiveUp(job, ImageStatus::kCancelled, "interrupted: " + line, &slot);
       } else if (attempts_[job] <= options_.retries) {

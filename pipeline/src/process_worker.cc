@@ -54,8 +54,8 @@ ImageRecord ConvertOne(const ImageConverter& converter, const ConvertJob& job,
     arena.execute([&] { record = converter.Convert(job); });
   } catch (const std::bad_alloc&) {
     record = ImageRecord();
-    record.input = job.input.path.string();
-    record.relative = job.input.relative.string();
+    record.input = job.input.path;
+    record.relative = job.input.relative;
     record.Fail("worker", Status(StatusCode::kLimitExceeded,
                                  record.input + ": out of memory (the worker's memory cap)"));
   }

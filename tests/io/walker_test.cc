@@ -61,7 +61,7 @@ class WalkerTest : public ::testing::Test {
 
   static std::vector<std::string> Relatives(const WalkResult& walk) {
     std::vector<std::string> relatives;
-    for (const InputFile& file : walk.files) relatives.push_back(file.relative.string());
+    for (const InputFile& file : walk.files) relatives.push_back(file.relative);
     return relatives;
   }
 
@@ -82,7 +82,7 @@ TEST_F(WalkerTest, FolderTreeIsListedInAFixedOrderWithRelativePaths) {
             (std::vector<std::string>{"2024/a.png", "2024/b.jpg", "2024/summer/beach.jpg", "a.jpg",
                                       "zebra.png", "one.webp.png"}));
   EXPECT_EQ(walk.files.front().path, root_ / "photos/2024/a.png");
-  EXPECT_TRUE(walk.files.front().path.is_absolute());
+  EXPECT_TRUE(fs::path(walk.files.front().path).is_absolute());
   EXPECT_EQ(walk.skipped_not_image, 2);         // notes.txt, readme.md
   EXPECT_EQ(walk.skipped_hidden, 2);            // .hidden.jpg, .cache/
   EXPECT_EQ(walk.skipped_repeated_folders, 2);  // 2024/loop -> photos, summer_again -> summer
@@ -92,6 +92,15 @@ TEST_F(WalkerTest, FolderTreeIsListedInAFixedOrderWithRelativePaths) {
       << walk.problems[0].message();
   // The same tree, walked again, gives the same list.
   EXPECT_EQ(Walk({root_ / "photos", root_ / "single/one.webp.png"}).files, walk.files);
+}
+
+// Folders reached through a symlink are walked after the real ones; the list is then put in
+// path order one name at a time: "a/x" before "a-b/y", though '-' sorts before '/'.
+TEST_F(WalkerTest, FilesFromLinkedFoldersAreOrderedNameByName) {
+  Image("sets/a/x.png");
+  Image("elsewhere/y.png");
+  fs::create_symlink(root_ / "elsewhere", root_ / "sets/a-b");
+  EXPECT_EQ(Relatives(Walk({root_ / "sets"})), (std::vector<std::string>{"a/x.png", "a-b/y.png"}));
 }
 
 // A file named as an image is listed whatever its bytes, so the decoder reports it; only files

@@ -59,8 +59,9 @@ TEST(PlanConvertJobs, EachVariantGetsItsPathUnderTheKeptTree) {
   ASSERT_TRUE(jobs.ok()) << jobs.status().message();
   ASSERT_EQ(jobs->size(), 2u);
   EXPECT_EQ((*jobs)[0].input, files[0]);
-  EXPECT_EQ((*jobs)[0].outputs, (std::vector<fs::path>{"/out/a-s.webp", "/out/m/a.jpg"}));
-  EXPECT_EQ((*jobs)[1].outputs, (std::vector<fs::path>{"/out/2024/b-s.webp", "/out/m/2024/b.jpg"}));
+  EXPECT_EQ((*jobs)[0].outputs, (std::vector<std::string>{"/out/a-s.webp", "/out/m/a.jpg"}));
+  EXPECT_EQ((*jobs)[1].outputs,
+            (std::vector<std::string>{"/out/2024/b-s.webp", "/out/m/2024/b.jpg"}));
 }
 
 TEST(PlanConvertJobs, TwoInputsOnOneOutputAreAnErrorNamingBoth) {

@@ -68,7 +68,7 @@ struct ConvertJob {
   io::InputFile input;
   // The output path of each variant, when names do not depend on the decoded size; else empty
   // (they are rendered after decoding).
-  std::vector<std::filesystem::path> outputs;
+  std::vector<std::string> outputs;
 };
 
 // The job list for `files` (taken over: a job list of 100,000 files should not exist twice).
