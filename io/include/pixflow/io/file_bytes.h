@@ -2,19 +2,21 @@
 // decoding (on the compute threads) never waits on the disk.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
 
-#include "pixflow/filters/image.h"
 #include "pixflow/filters/status.h"
 
 namespace pixflow::io {
 
-// A file's bytes, in a buffer from the allocator that image pixels come from: a large one is a
-// recycled mapping of its own, not heap, so a batch of files of all sizes neither leaves holes
-// in the heap nor pays to fault fresh pages in for every file.
+// A file's bytes, in a mapping of their own: whole pages, populated in one call, given back to
+// the system when freed. Not the heap: files of 0.1 to 5 MB, a few in flight at a time, leave
+// holes that glibc keeps, so a long batch held more memory than a short one. Not the image
+// buffer cache either: its 2 MiB rounding suits pixels that filters sweep many times, not bytes
+// read once front to back (docs/benchmarks/convert.md, session 9).
 class FileBytes {
  public:
   FileBytes() = default;
@@ -28,7 +30,11 @@ class FileBytes {
   operator std::span<const uint8_t>() const { return {data(), size_}; }  // NOLINT: a view
 
  private:
-  std::unique_ptr<std::byte[], pixflow::internal::AlignedFree> buffer_;
+  struct Release {
+    size_t length;  // of the mapping
+    void operator()(std::byte* p) const;
+  };
+  std::unique_ptr<std::byte[], Release> buffer_;
   size_t size_ = 0;
 };
 
