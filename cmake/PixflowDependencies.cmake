@@ -5,6 +5,8 @@ find_package(Threads REQUIRED)
 find_package(hwy 1.0 REQUIRED)          # libhwy-dev
 find_package(TBB 2021 REQUIRED)         # libtbb-dev
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips>=8.14)  # libvips-dev
+# Loads libvips' format modules when first needed (libglib2.0-dev, which comes with libvips-dev).
+pkg_check_modules(GMODULE REQUIRED IMPORTED_TARGET gmodule-no-export-2.0)
 
 # Reports are JSON lines (pipeline, privately; header-only).
 find_package(nlohmann_json 3 REQUIRED)  # nlohmann-json3-dev

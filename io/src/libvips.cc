@@ -1,14 +1,50 @@
 #include "libvips.h"
 
+#include <dlfcn.h>
+#include <gmodule.h>
+
 #include <algorithm>
+#include <mutex>
+#include <string>
 
 #include "pixflow/io/codec.h"
 
 namespace pixflow::io {
 
+namespace {
+
+// libvips' vips_init loads every format module it ships (HEIF, JPEG XL, ImageMagick, OpenSlide,
+// PDF): 25-30 ms and 7 MiB of libraries on every start, which a batch of JPEG, PNG, WebP or TIFF
+// files never uses. pixflow starts libvips without them and loads them the first time a lookup
+// needs them (internal::LoadModules).
+bool modules_deferred = false;
+
+// The folder of the running libvips' modules: next to libvips.so, as libvips installs them.
+std::string ModulesFolder() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&vips_init), &info) == 0 || info.dli_fname == nullptr) {
+    return "";
+  }
+  gchar* folder = g_path_get_dirname(info.dli_fname);
+  std::string path = std::string(folder) + "/vips-modules-" + std::to_string(vips_version(0)) +
+                     "." + std::to_string(vips_version(1));
+  g_free(folder);
+  return path;
+}
+
+}  // namespace
+
 Status InitCodecs() {
   static const bool started = [] {
-    if (VIPS_INIT("pixflow")) return false;
+    // vips_init looks for its modules under $VIPSHOME. Unless the user set it, it names a
+    // folder no module can be in while libvips starts (/dev/null is a file), and is unset
+    // again after. (vips_init itself sets VIPSHOME when it is unset: changing the environment
+    // here is no new hazard to threads that read it.)
+    modules_deferred = g_getenv("VIPSHOME") == nullptr;
+    if (modules_deferred) g_setenv("VIPSHOME", "/dev/null", TRUE);
+    const bool failed = VIPS_INIT("pixflow") != 0;
+    if (modules_deferred) g_unsetenv("VIPSHOME");
+    if (failed) return false;
     // pixflow parallelises across images itself; libvips' own worker pool would oversubscribe.
     vips_concurrency_set(1);
     // Each image is decoded once; an operation cache would only hold memory.
@@ -92,8 +128,33 @@ Status VipsFailure(StatusCode code, const std::string& context) {
   return Status(code, context + ": " + TakeVipsError());
 }
 
+bool LoadModules() {
+  if (!InitCodecs().ok()) return false;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!modules_deferred) return;
+    const std::string folder = ModulesFolder();
+    GDir* dir = folder.empty() ? nullptr : g_dir_open(folder.c_str(), 0, nullptr);
+    if (dir == nullptr) return;
+    // As vips_init would: every shared object in the folder, whose g_module_check_init
+    // registers its loaders and savers (and makes the module resident). One that fails to load
+    // is left out, as vips_init leaves it out.
+    while (const gchar* name = g_dir_read_name(dir)) {
+      if (!g_str_has_suffix(name, "." G_MODULE_SUFFIX)) continue;
+      gchar* path = g_build_filename(folder.c_str(), name, nullptr);
+      g_module_open(path, G_MODULE_BIND_LAZY);
+      g_free(path);
+    }
+    g_dir_close(dir);
+    // vips_init blocks untrusted operations after loading its modules when asked to.
+    if (g_getenv("VIPS_BLOCK_UNTRUSTED") != nullptr) vips_block_untrusted_set(TRUE);
+  });
+  return modules_deferred;
+}
+
 const VipsOperationClass* FindOperationClass(const char* nickname) {
-  const GType type = vips_type_find("VipsOperation", nickname);
+  GType type = vips_type_find("VipsOperation", nickname);
+  if (type == 0 && LoadModules()) type = vips_type_find("VipsOperation", nickname);
   if (type == 0) return nullptr;
   // Class structures live as long as the type system; the reference is never dropped.
   return VIPS_OPERATION_CLASS(g_type_class_ref(type));

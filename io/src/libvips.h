@@ -81,7 +81,14 @@ Status VipsFailure(StatusCode code, const std::string& context);
 // libvips user in a pixflow process, and outside a capture scope it prints exactly as GLib would.)
 void CaptureCodecWarnings();
 
-// The operation class for a loader or saver nickname ("jpegload_source"), or nullptr.
+// Loads libvips' format modules (HEIF, JPEG XL, ImageMagick, OpenSlide, PDF), which InitCodecs
+// leaves out, once. True if they were left out at start, so that a lookup that missed before
+// this call is worth repeating. A lookup whose answer a module could change calls it first, or
+// after a miss; the answer is then the one a libvips started with its modules gives.
+bool LoadModules();
+
+// The operation class for a loader or saver nickname ("jpegload_source"), or nullptr. Loads the
+// modules before it answers nullptr.
 const VipsOperationClass* FindOperationClass(const char* nickname);
 
 // Wraps packed 8-bit pixels (no copy; `packed` must outlive the image) as a VipsImage labelled

@@ -192,7 +192,10 @@ Result<LoadInput> OpenMemoryInput(std::span<const uint8_t> bytes, const std::str
   return input;
 }
 
-Result<Loader> FindLoader(LoadInput& input, bool allow_untrusted) {
+namespace {
+
+// Searches the registered loaders for one that takes `input`.
+LoaderSearch SearchLoaders(LoadInput& input, bool allow_untrusted) {
   LoaderSearch search{&input, allow_untrusted, /*sources=*/true};
   vips_foreign_map("VipsForeignLoad", TryLoader, &search, nullptr);
   // Formats with no source loader (ImageMagick's, OpenSlide's, ...) are all untrusted; look for
@@ -204,6 +207,18 @@ Result<Loader> FindLoader(LoadInput& input, bool allow_untrusted) {
     vips_foreign_map("VipsForeignLoad", TryLoader, &search, nullptr);
     if (blocked_source != nullptr) search.blocked = blocked_source;
   }
+  return search;
+}
+
+}  // namespace
+
+Result<Loader> FindLoader(LoadInput& input, bool allow_untrusted) {
+  // The modules' loaders all take formats no built-in one takes, except the untrusted ones:
+  // OpenSlide outranks the TIFF loader. So a trusted search that a built-in loader answers
+  // gets the answer it would get with the modules; any other search needs them.
+  if (allow_untrusted) LoadModules();
+  LoaderSearch search = SearchLoaders(input, allow_untrusted);
+  if (search.allowed == nullptr && LoadModules()) search = SearchLoaders(input, allow_untrusted);
   vips_source_rewind(input.source.get());
   if (search.allowed == nullptr) {
     if (const std::string_view format = TrustedSignature(Head(input)); !format.empty()) {
