@@ -66,11 +66,12 @@ int main(int argc, char** argv) {
   //   return, so peak memory crept up with the number of images as more arenas each held some.
   //   Peak RSS for 2,000 small images vs 100: +11-13% with two arenas, +6-8% with one, at a
   //   speed inside the noise; the threads that share it allocate per strip, not per pixel.
-  // - Image and file buffers of 1 MiB and up are pixflow's own mappings (AllocateAligned), so
-  //   the heap holds libvips' strip buffers and smaller files. Fixed thresholds keep those in
-  //   the heap and the heap's pages resident between images: with glibc's sliding default,
-  //   libvips' strip buffers were mapped and zeroed afresh for every request, and faulting
-  //   their pages in was a tenth of a large-photo run on a virtual machine.
+  // - Image buffers of 1 MiB and up (AllocateAligned) and every file's bytes (io::FileBytes)
+  //   are pixflow's own mappings, so the heap holds libvips' strip buffers and small images.
+  //   Fixed thresholds keep those in the heap and its pages resident between images: with
+  //   glibc's sliding default, libvips' strip buffers were mapped and zeroed afresh for every
+  //   request, and faulting their pages in was a tenth of a large-photo run on a virtual
+  //   machine.
   mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, 2 << 20);
   mallopt(M_TRIM_THRESHOLD, 16 << 20);
