@@ -136,18 +136,8 @@ Result<std::vector<uint8_t>> EncodeBytes(ConstView8 image, const EncodeSpec& spe
     return Unsupported(context + ": not supported by this libvips (no " +
                        std::string(format->saver) + ")");
   }
-  // libvips wants contiguous rows; Image rows are padded to 64 bytes. The copy goes to a pixel
-  // buffer (recycled, not zeroed first) rather than a std::vector.
-  const size_t row_bytes = image.row_elements();
-  const size_t packed_bytes = row_bytes * image.height();
-  const auto packed = pixflow::internal::AllocateAligned(packed_bytes);
-  if (!packed) return Status(StatusCode::kLimitExceeded, context + ": out of memory");
-  auto* packed_rows = reinterpret_cast<uint8_t*>(packed.get());
-  for (int y = 0; y < image.height(); ++y) {
-    std::memcpy(packed_rows + row_bytes * y, image.Row(y), row_bytes);
-  }
-  VipsImagePtr wrapped = internal::WrapPacked({packed_rows, packed_bytes}, image.width(),
-                                              image.height(), image.channels());
+  // Not a copy of the image: the saver reads its rows a strip at a time.
+  VipsImagePtr wrapped = internal::WrapView(image);
   if (!wrapped) return internal::VipsFailure(StatusCode::kInternal, context);
   if (!format->has_alpha && (image.channels() == 2 || image.channels() == 4)) {
     PIXFLOW_ASSIGN_OR_RETURN(wrapped, Flatten(wrapped.get(), spec.background, context));

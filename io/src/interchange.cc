@@ -149,8 +149,8 @@ class UprightRows final : public RowSource {
     auto* packed = reinterpret_cast<uint8_t*>(rows->packed_.get());
     PIXFLOW_RETURN_IF_ERROR(stored.ReadRows(
         View8(packed, size.width, size.height, size.channels, static_cast<ptrdiff_t>(row_bytes))));
-    VipsImagePtr wrapped =
-        WrapPacked({packed, row_bytes * size.height}, size.width, size.height, size.channels);
+    VipsImagePtr wrapped = WrapView(ConstView8(packed, size.width, size.height, size.channels,
+                                               static_cast<ptrdiff_t>(row_bytes)));
     if (!wrapped) return VipsFailure(StatusCode::kInternal, name + ": orientation");
     vips_image_set_int(wrapped.get(), VIPS_META_ORIENTATION, orientation);
     PIXFLOW_ASSIGN_OR_RETURN(VipsImagePtr upright, Apply(std::move(wrapped), name, "orientation",

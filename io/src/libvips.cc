@@ -4,6 +4,7 @@
 #include <gmodule.h>
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -160,11 +161,39 @@ const VipsOperationClass* FindOperationClass(const char* nickname) {
   return VIPS_OPERATION_CLASS(g_type_class_ref(type));
 }
 
-VipsImagePtr WrapPacked(std::span<const uint8_t> packed, int width, int height, int channels) {
-  VipsImagePtr image(vips_image_new_from_memory(packed.data(), packed.size(), width, height,
-                                                channels, VIPS_FORMAT_UCHAR));
-  if (image) {
-    image->Type = channels <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+VipsImagePtr WrapView(ConstView8 pixels) {
+  const int width = pixels.width();
+  const int height = pixels.height();
+  const int channels = pixels.channels();
+  const VipsInterpretation interpretation =
+      channels <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+  const size_t row_bytes = pixels.row_elements();
+  if (height == 1 || static_cast<size_t>(pixels.stride_bytes()) == row_bytes) {
+    VipsImagePtr image(vips_image_new_from_memory(pixels.Row(0), row_bytes * height, width, height,
+                                                  channels, VIPS_FORMAT_UCHAR));
+    if (image) image->Type = interpretation;
+    return image;
+  }
+  VipsImagePtr image(vips_image_new());
+  vips_image_init_fields(image.get(), width, height, channels, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
+                         interpretation, 1.0, 1.0);
+  if (vips_image_pipelinev(image.get(), VIPS_DEMAND_STYLE_THINSTRIP, nullptr) != 0) return nullptr;
+  // The view travels with the image and is freed with it.
+  auto* source = new ConstView8(pixels);
+  g_object_set_data_full(G_OBJECT(image.get()), "pixflow-pixels", source,
+                         [](gpointer p) { delete static_cast<ConstView8*>(p); });
+  const auto generate = [](VipsRegion* out, void*, void* a, void*, gboolean*) -> int {
+    const auto& view = *static_cast<const ConstView8*>(a);
+    const VipsRect& rect = out->valid;
+    const size_t left = static_cast<size_t>(rect.left) * view.channels();
+    const size_t bytes = static_cast<size_t>(rect.width) * view.channels();
+    for (int y = rect.top; y < VIPS_RECT_BOTTOM(&rect); ++y) {
+      std::memcpy(VIPS_REGION_ADDR(out, rect.left, y), view.Row(y) + left, bytes);
+    }
+    return 0;
+  };
+  if (vips_image_generate(image.get(), nullptr, generate, nullptr, source, nullptr) != 0) {
+    return nullptr;
   }
   return image;
 }

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "pixflow/filters/image.h"
 #include "pixflow/filters/status.h"
 
 namespace pixflow::io {
@@ -91,8 +92,9 @@ bool LoadModules();
 // modules before it answers nullptr.
 const VipsOperationClass* FindOperationClass(const char* nickname);
 
-// Wraps packed 8-bit pixels (no copy; `packed` must outlive the image) as a VipsImage labelled
-// B_W (1-2 channels) or sRGB (3-4 channels).
-VipsImagePtr WrapPacked(std::span<const uint8_t> packed, int width, int height, int channels);
+// Wraps 8-bit pixels as a VipsImage labelled B_W (1-2 channels) or sRGB (3-4 channels), without
+// copying the image: `pixels` must outlive it. Packed rows are the image's memory; padded rows
+// (an Image's) are copied a strip at a time as libvips asks for them, into its own small buffers.
+VipsImagePtr WrapView(ConstView8 pixels);
 
 }  // namespace pixflow::io::internal
