@@ -62,17 +62,15 @@ const char* ExamplesFor(const std::string& command) {
 
 int main(int argc, char** argv) {
   // glibc's heap, tuned for a batch (docs/benchmarks/convert.md). Set before any thread starts.
-  // - One arena, not 8 per core: every arena keeps freed blocks for reuse and holes it cannot
-  //   return, so peak memory crept up with the number of images as more arenas each held some.
-  //   Peak RSS for 2,000 small images vs 100: +11-13% with two arenas, +6-8% with one, at a
-  //   speed inside the noise; the threads that share it allocate per strip, not per pixel.
-  // - Image buffers of 1 MiB and up (AllocateAligned) and every file's bytes (io::FileBytes)
-  //   are pixflow's own mappings, so the heap holds libvips' strip buffers and small images.
-  //   Fixed thresholds keep those in the heap and its pages resident between images: with
-  //   glibc's sliding default, libvips' strip buffers were mapped and zeroed afresh for every
-  //   request, and faulting their pages in was a tenth of a large-photo run on a virtual
-  //   machine.
-  mallopt(M_ARENA_MAX, 1);
+  // Image buffers of 1 MiB and up (AllocateAligned) and every file's bytes (io::FileBytes) are
+  // pixflow's own mappings, so the heap holds libvips' strip buffers and small images. Fixed
+  // thresholds keep those in the heap and its pages resident between images: with glibc's
+  // sliding default, libvips' strip buffers were mapped and zeroed afresh for every request, and
+  // faulting their pages in was a tenth of a large-photo run on a virtual machine.
+  // Arenas stay glibc's (one per thread that finds the others busy). A single arena kept the
+  // peak of 2,000 images within 5% of 100 images' instead of 6%, but at -j 2 the CPU-heavy chain
+  // ran 6% slower: its threads shared the arena's lock, taken for every libvips strip buffer,
+  // and its memory.
   mallopt(M_MMAP_THRESHOLD, 2 << 20);
   mallopt(M_TRIM_THRESHOLD, 16 << 20);
   CLI::App app{"pixflow: batch image processing", "pixflow"};
