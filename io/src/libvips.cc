@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "pixflow/filters/sanitizer.h"
 #include "pixflow/io/codec.h"
 
 namespace pixflow::io {
@@ -178,11 +179,18 @@ VipsImagePtr WrapView(ConstView8 pixels) {
   vips_image_init_fields(image.get(), width, height, channels, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
                          interpretation, 1.0, 1.0);
   if (vips_image_pipelinev(image.get(), VIPS_DEMAND_STYLE_THINSTRIP, nullptr) != 0) return nullptr;
-  // The view travels with the image and is freed with it.
+  // The view travels with the image and is freed with it. libvips' workers read the pixels
+  // (in `generate`), handed over through GLib's locks, which ThreadSanitizer does not see: the
+  // annotations order the caller's writes before the reads, and the reads before whatever the
+  // caller does once the image is gone.
   auto* source = new ConstView8(pixels);
-  g_object_set_data_full(G_OBJECT(image.get()), "pixflow-pixels", source,
-                         [](gpointer p) { delete static_cast<ConstView8*>(p); });
+  HappensBefore(source);
+  g_object_set_data_full(G_OBJECT(image.get()), "pixflow-pixels", source, [](gpointer p) {
+    HappensAfter(p);
+    delete static_cast<ConstView8*>(p);
+  });
   const auto generate = [](VipsRegion* out, void*, void* a, void*, gboolean*) -> int {
+    HappensAfter(a);
     const auto& view = *static_cast<const ConstView8*>(a);
     const VipsRect& rect = out->valid;
     const size_t left = static_cast<size_t>(rect.left) * view.channels();
@@ -190,6 +198,7 @@ VipsImagePtr WrapView(ConstView8 pixels) {
     for (int y = rect.top; y < VIPS_RECT_BOTTOM(&rect); ++y) {
       std::memcpy(VIPS_REGION_ADDR(out, rect.left, y), view.Row(y) + left, bytes);
     }
+    HappensBefore(a);
     return 0;
   };
   if (vips_image_generate(image.get(), nullptr, generate, nullptr, source, nullptr) != 0) {
