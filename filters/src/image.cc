@@ -22,8 +22,8 @@ constexpr int kPopulateWrite = MADV_POPULATE_WRITE;
 #else
 constexpr int kPopulateWrite = 23;  // Linux 5.14; older C libraries lack the name
 #endif
-// A batch image takes about five large buffers (decode, each filter, the encoder's copy); 16
-// allocations cover the images in flight.
+// A batch image takes a few large buffers (the decoded image, each chain's output, an
+// orientation's packed rows); 16 allocations cover the images in flight.
 constexpr uint64_t kMaxIdleAllocations = 16;
 
 // A large buffer is a mapping of its own, so that freeing it gives the memory back to the system
