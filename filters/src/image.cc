@@ -15,8 +15,12 @@ namespace pixflow {
 namespace {
 
 constexpr size_t kMinCachedBytes = size_t{1} << 20;
-constexpr size_t kHugePageBytes = size_t{2} << 20;
+// Large buffers come in whole units of this: images of nearly the same size (a batch's photos)
+// then fit each other's freed buffers.
+constexpr size_t kCacheUnitBytes = size_t{2} << 20;
 constexpr size_t kPageBytes = 4096;
+// Made resident this much at a time (see MapPopulated).
+constexpr size_t kPopulateBytes = size_t{2} << 20;
 #ifdef MADV_POPULATE_WRITE
 constexpr int kPopulateWrite = MADV_POPULATE_WRITE;
 #else
@@ -25,35 +29,6 @@ constexpr int kPopulateWrite = 23;  // Linux 5.14; older C libraries lack the na
 // A batch image takes a few large buffers (the decoded image, each chain's output, an
 // orientation's packed rows); 16 allocations cover the images in flight.
 constexpr uint64_t kMaxIdleAllocations = 16;
-
-// A large buffer is a mapping of its own, so that freeing it gives the memory back to the system
-// at once (a heap would keep it, and a long run would hold more than a short one). Its pages
-// are made resident in one call, before the first write: faulting them in one at a time cost
-// 10.9 us a page on a virtual machine seen here, against 0.7 us populated (docs/benchmarks/
-// convert.md), and faults were a tenth of a large-photo run. Huge pages where the system
-// allows them (advice only).
-std::byte* MapPopulated(size_t bytes, size_t alignment) {
-#if defined(__SANITIZE_ADDRESS__)
-  // AddressSanitizer guards heap blocks, not mappings: keep its overflow checks on the images.
-  return static_cast<std::byte*>(std::aligned_alloc(alignment, bytes));
-#else
-  // mmap promises only page alignment (kernels before 6.7 place large mappings anywhere): map
-  // the slack as well and unmap what lies outside the aligned range.
-  const size_t slack = alignment - kPageBytes;
-  void* mapped =
-      mmap(nullptr, bytes + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapped == MAP_FAILED) return nullptr;
-  auto* const first = static_cast<std::byte*>(mapped);
-  const size_t head = (alignment - reinterpret_cast<uintptr_t>(first) % alignment) % alignment;
-  std::byte* const p = first + head;
-  if (head > 0) munmap(first, head);
-  if (slack > head) munmap(p + bytes, slack - head);
-  madvise(p, bytes, MADV_HUGEPAGE);
-  // Advice too: a kernel before 5.14 faults the pages in on first touch instead.
-  madvise(p, bytes, kPopulateWrite);
-  return p;
-#endif
-}
 
 // Frees what AllocateAligned returned, given its capacity.
 void Release(std::byte* p, [[maybe_unused]] size_t capacity) {
@@ -195,16 +170,22 @@ void AlignedFree::operator()(void* p) const {
 }
 
 std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes) {
-  // Large buffers are mappings of their own (MapPopulated), whole huge pages from 2 MiB up so
-  // the kernel can back them with 2 MiB pages; smaller ones whole rows' alignment from the heap
-  // (aligned_alloc wants a multiple of the alignment, and 0 bytes still gets a valid pointer).
+  // Large buffers are mappings of their own, so that freeing one gives the memory back to the
+  // system at once (a heap would keep it, and a long run would hold more than a short one);
+  // smaller ones whole rows' alignment from the heap (aligned_alloc wants a multiple of the
+  // alignment, and 0 bytes still gets a valid pointer).
   if (bytes >= kMinCachedBytes) {
-    const size_t unit = bytes >= kHugePageBytes ? kHugePageBytes : kPageBytes;
+    const size_t unit = bytes >= kCacheUnitBytes ? kCacheUnitBytes : kPageBytes;
     const size_t rounded = (bytes + unit - 1) / unit * unit;
     size_t capacity = 0;
     std::byte* p = Cache().Take(rounded, capacity);
     if (p == nullptr) {
-      p = MapPopulated(rounded, unit);
+#if defined(__SANITIZE_ADDRESS__)
+      // AddressSanitizer guards heap blocks, not mappings: keep its overflow checks on images.
+      p = static_cast<std::byte*>(std::aligned_alloc(kPageBytes, rounded));
+#else
+      p = MapPopulated(rounded);
+#endif
       capacity = rounded;
       if (p == nullptr) Cache().Unreserve(rounded);
     }
@@ -214,6 +195,24 @@ std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes) {
       std::max((bytes + kRowAlignment - 1) / kRowAlignment * kRowAlignment, kRowAlignment);
   return std::unique_ptr<std::byte[], AlignedFree>(
       static_cast<std::byte*>(std::aligned_alloc(kRowAlignment, rounded)), AlignedFree{rounded});
+}
+
+std::byte* MapPopulated(size_t bytes) {
+  void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return nullptr;
+  auto* const p = static_cast<std::byte*>(mapped);
+  // Resident in a few calls, not a fault per page: faulting them in one at a time cost 10.9 us
+  // a page on a virtual machine seen here, against 0.7 us populated (docs/benchmarks/
+  // convert.md). In pieces, because populating holds the process's memory-map lock: every
+  // other thread's mmap, munmap, mprotect or brk waited for a whole image's populate, up to
+  // 40 ms on the VM measured. Advice: a kernel before 5.14 faults the pages in on first touch.
+  // Small pages, not transparent huge ones: on a VM whose host takes freed guest memory back
+  // (free page reporting), each huge page is memory the host must fault in anew, 2-3 ms per
+  // 2 MiB there against 0.3-0.5 ms for small pages the guest had just freed.
+  for (size_t done = 0; done < bytes; done += kPopulateBytes) {
+    madvise(p + done, std::min(kPopulateBytes, bytes - done), kPopulateWrite);
+  }
+  return p;
 }
 
 }  // namespace internal

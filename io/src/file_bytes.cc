@@ -11,6 +11,8 @@
 #include <cstring>
 #include <string>
 
+#include "pixflow/filters/image.h"
+
 namespace pixflow::io {
 namespace {
 
@@ -54,11 +56,9 @@ Result<FileBytes> FileBytes::Allocate(size_t size) {
   // caught there.
   auto* const p = static_cast<std::byte*>(std::malloc(std::max<size_t>(size, 1)));
 #else
-  // Populated in one call, as image buffers are: faulting the pages in one at a time costs
-  // fifteen times as much on a virtual machine (pixflow/filters/image.cc).
-  void* mapped = mmap(nullptr, length, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-  auto* const p = mapped == MAP_FAILED ? nullptr : static_cast<std::byte*>(mapped);
+  // Populated as image buffers are: faulting the pages in one at a time costs fifteen times as
+  // much on a virtual machine (pixflow/filters/image.cc).
+  std::byte* const p = pixflow::internal::MapPopulated(length);
 #endif
   if (p == nullptr) {
     return Status(StatusCode::kLimitExceeded,

@@ -91,15 +91,15 @@ TEST_F(BufferCacheTest, AFreedLargeBufferIsReusedByTheNextImageOfAboutItsSize) {
   EXPECT_EQ(second->Row(999)[990 * 3 - 1], 7);
 }
 
-// Images of 2 MiB and more start on a huge-page boundary, so transparent huge pages can back
-// them; smaller ones only on a row-alignment boundary.
-TEST_F(BufferCacheTest, LargeImagesAreAlignedToHugePages) {
-  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+// Large images (mappings of their own) start on a page, smaller ones (heap blocks) on a
+// row-alignment boundary; every row does.
+TEST_F(BufferCacheTest, ImagesAreAlignedForVectorRows) {
   auto large = Image8::Create(1500, 1000, 3);
   auto small = Image8::Create(100, 100, 3);
   ASSERT_TRUE(large.ok() && small.ok());
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(large->Row(0)) % kHugePage, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(large->Row(0)) % 4096, 0u);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(small->Row(0)) % kRowAlignment, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(small->Row(99)) % kRowAlignment, 0u);
 }
 
 // A resize's output is smaller than its input: the input's freed buffer serves it, whatever
@@ -108,7 +108,7 @@ TEST_F(BufferCacheTest, TheSmallestKeptBufferThatFitsIsHandedOut) {
   const uint8_t* big_pixels = nullptr;
   const uint8_t* middle_pixels = nullptr;
   {
-    auto big = Image8::Create(2400, 1000, 3);     // 7.2 MB: 8 MiB in whole huge pages
+    auto big = Image8::Create(2400, 1000, 3);     // 7.2 MB: 8 MiB in whole 2 MiB units
     auto middle = Image8::Create(1000, 1000, 3);  // 3 MB: 4 MiB
     ASSERT_TRUE(big.ok() && middle.ok());
     big_pixels = big->Row(0);
@@ -172,7 +172,7 @@ TEST_F(BufferCacheTest, TheLimitBoundsWhatIsHeldAndZeroTurnsItOff) {
     auto two = Image8::Create(1024, 1024, 2);
     auto three = Image8::Create(1024, 1024, 3);
     ASSERT_TRUE(one.ok() && two.ok() && three.ok());
-  }  // freed 4 (3 MiB in whole huge pages), 2, 1 MiB: keeping 2 drops the older 4; 1 fits
+  }  // freed 4 (3 MiB in whole 2 MiB units), 2, 1 MiB: keeping 2 drops the older 4; 1 fits
   EXPECT_EQ(GetBufferCacheStats().cached_bytes, 3 * kMiB);
   EXPECT_EQ(GetBufferCacheStats().cached_buffers, 2u);
 

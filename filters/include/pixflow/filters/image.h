@@ -85,6 +85,9 @@ struct AlignedFree {
 };
 // 64-byte aligned, uninitialised, possibly recycled; nullptr when the allocation fails.
 std::unique_ptr<std::byte[], AlignedFree> AllocateAligned(size_t bytes);
+// A private anonymous mapping of `bytes` (whole pages), resident before its first write;
+// nullptr when the system has no memory for it. munmap frees it.
+std::byte* MapPopulated(size_t bytes);
 }  // namespace internal
 
 // Large pixel buffers (1 MiB and up) that Images free are kept and handed to the next Image that
