@@ -98,7 +98,7 @@ TEST_F(FileBytesTest, AFileOverTheLimitIsRefusedBeforeReading) {
       << read.status().message();
 }
 
-// The bytes are resident as soon as they are allocated (populated in one call, not page by page
+// The bytes are resident as soon as they are allocated (populated up front, not page by page
 // as they are read), and freeing them gives the memory back at once: a long batch of files of
 // every size holds no more than a short one.
 TEST_F(FileBytesTest, MemoryIsResidentWhileHeldAndGivenBackWhenDropped) {

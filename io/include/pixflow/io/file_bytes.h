@@ -12,9 +12,9 @@
 
 namespace pixflow::io {
 
-// A file's bytes, in a mapping of their own: whole pages, populated in one call, given back to
-// the system when freed. Not the heap: files of 0.1 to 5 MB, a few in flight at a time, leave
-// holes that glibc keeps, so a long batch held more memory than a short one. Not the image
+// A file's bytes, in a mapping of their own: whole pages, made resident before the read, given
+// back to the system when freed. Not the heap: files of 0.1 to 5 MB, a few in flight at a time,
+// leave holes that glibc keeps, so a long batch held more memory than a short one. Not the image
 // buffer cache either: its 2 MiB rounding suits pixels that filters sweep many times, not bytes
 // read once front to back (docs/benchmarks/convert.md, session 9).
 class FileBytes {
